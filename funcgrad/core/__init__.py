@@ -1,0 +1,1 @@
+"""Layer 1: primitives, traces, tracers and rule tables; knows no numpy names or derivatives."""

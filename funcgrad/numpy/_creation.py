@@ -1,0 +1,165 @@
+"""Array creation in funcgrad.numpy: constants (zero derivative) and ``array``/``asarray``,
+which stack traced elements differentiably.
+
+Imports core and the primitives layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.trace import Tracer, is_traced
+from ..primitives import shape as _shape
+
+
+def _contains_tracer(obj: Any) -> bool:
+    if isinstance(obj, Tracer):
+        return True
+    if isinstance(obj, (list, tuple)):
+        return any(_contains_tracer(o) for o in obj)
+    return False
+
+
+def _build(obj: Any, dtype: Any) -> Any:
+    if isinstance(obj, (list, tuple)):
+        from ._shape import stack
+
+        return stack([_build(o, dtype) for o in obj])
+    if isinstance(obj, Tracer):
+        return obj if dtype is None else obj.astype(dtype)
+    return np.asarray(obj, dtype=dtype)
+
+
+def array(object: Any, dtype: Any = None, copy: bool = True, ndmin: int = 0) -> Any:
+    """Create an array (numpy.array); nested lists may hold traced values (stacked)."""
+    if not _contains_tracer(object):
+        return np.array(object, dtype=dtype, copy=copy, ndmin=ndmin)
+    out = _build(object, dtype)
+    if out.ndim < ndmin:
+        out = _shape.reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
+    return out
+
+
+def asarray(a: Any, dtype: Any = None) -> Any:
+    """Convert to an array without copying (numpy.asarray); traced values pass through."""
+    if not _contains_tracer(a):
+        return np.asarray(a, dtype=dtype)
+    return _build(a, dtype)
+
+
+def zeros_like(a: Any, dtype: Any = None) -> Any:
+    """Zeros with the shape (and dtype) of ``a`` (numpy.zeros_like); zero derivative."""
+    if not is_traced((a,)):
+        return np.zeros_like(a, dtype=dtype)
+    return _shape.zeros_like(a, dtype)
+
+
+def ones_like(a: Any, dtype: Any = None) -> Any:
+    """Ones with the shape (and dtype) of ``a`` (numpy.ones_like); zero derivative."""
+    if not is_traced((a,)):
+        return np.ones_like(a, dtype=dtype)
+    return _shape.ones_like(a, dtype)
+
+
+def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
+    """``a``'s shape filled with ``fill_value`` (numpy.full_like); differentiable in it."""
+    if not is_traced((a, fill_value)):
+        return np.full_like(a, fill_value, dtype=dtype)
+    return _shape.full_like(a, fill_value, dtype)
+
+
+def zeros(shape: Any, dtype: Any = float) -> np.ndarray:
+    """Zeros of ``shape`` (numpy.zeros)."""
+    return np.zeros(shape, dtype=dtype)
+
+
+def ones(shape: Any, dtype: Any = float) -> np.ndarray:
+    """Ones of ``shape`` (numpy.ones)."""
+    return np.ones(shape, dtype=dtype)
+
+
+def full(shape: Any, fill_value: Any, dtype: Any = None) -> Any:
+    """``shape`` filled with ``fill_value`` (numpy.full); differentiable in ``fill_value``."""
+    if not is_traced((fill_value,)):
+        return np.full(shape, fill_value, dtype=dtype)
+    return _shape.full_like(np.zeros(shape, dtype=dtype or fill_value.dtype), fill_value)
+
+
+def empty(shape: Any, dtype: Any = float) -> np.ndarray:
+    """An uninitialised array (numpy.empty); funcgrad never writes into it."""
+    return np.empty(shape, dtype=dtype)
+
+
+def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = float) -> np.ndarray:
+    """Ones on the ``k``-th diagonal (numpy.eye)."""
+    return np.eye(N, M, k, dtype=dtype)
+
+
+def identity(n: int, dtype: Any = float) -> np.ndarray:
+    """The ``n`` x ``n`` identity (numpy.identity)."""
+    return np.identity(n, dtype=dtype)
+
+
+def arange(*args: Any, **kwargs: Any) -> np.ndarray:
+    """Evenly spaced values in an interval (numpy.arange); zero derivative."""
+    return np.arange(*args, **kwargs)
+
+
+def linspace(
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: bool = True,
+    retstep: bool = False,
+    dtype: Any = None,
+    axis: int = 0,
+) -> Any:
+    """``num`` evenly spaced values from ``start`` to ``stop`` (numpy.linspace)."""
+    if not is_traced((start, stop)):
+        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+    if retstep or axis != 0 or np.ndim(start) or np.ndim(stop):
+        raise NotImplementedError(
+            "linspace with traced endpoints supports scalar start/stop, axis=0, retstep=False"
+        )
+    div = (num - 1) if endpoint else num
+    steps = np.arange(num, dtype=float) / (div if div > 0 else 1)
+    return start + (stop - start) * steps
+
+
+def logspace(
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: bool = True,
+    base: float = 10.0,
+    dtype: Any = None,
+    axis: int = 0,
+) -> np.ndarray:
+    """Numbers spaced evenly on a log scale (numpy.logspace); zero derivative."""
+    return np.logspace(start, stop, num, endpoint, base, dtype, axis)
+
+
+def tri(N: int, M: int | None = None, k: int = 0, dtype: Any = float) -> np.ndarray:
+    """Ones at and below the ``k``-th diagonal (numpy.tri)."""
+    return np.tri(N, M, k, dtype=dtype)
+
+
+def meshgrid(*xi: Any, indexing: str = "xy") -> list:
+    """Coordinate matrices from coordinate vectors (numpy.meshgrid, copy semantics)."""
+    if not is_traced(xi):
+        return np.meshgrid(*xi, indexing=indexing)
+    n = len(xi)
+    shapes = [np.size(x) for x in xi]
+    if indexing == "xy" and n >= 2:
+        shapes[0], shapes[1] = shapes[1], shapes[0]
+    out = []
+    for i, x in enumerate(xi):
+        shape = [1] * n
+        pos = i
+        if indexing == "xy" and n >= 2 and i < 2:
+            pos = 1 - i
+        shape[pos] = np.size(x)
+        out.append(_shape.broadcast_to(_shape.reshape(x, tuple(shape)), tuple(shapes)))
+    return out

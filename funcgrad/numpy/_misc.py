@@ -1,0 +1,131 @@
+"""funcgrad.numpy functions built from elementwise primitives: aliases of numpy's with
+extra arguments (``clip``, ``where``, ``round``), and small compositions.
+
+Outside transformations each calls numpy itself (bitwise-equal results). Imports the
+primitives layer and core only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.trace import is_traced
+from ..primitives import elementwise as _ew
+
+
+def true_divide(x1: Any, x2: Any, /) -> Any:
+    """Elementwise x1 / x2 (numpy.true_divide, the same as divide)."""
+    return _ew.divide_p.bind(x1, x2)
+
+
+def mod(x1: Any, x2: Any, /) -> Any:
+    """Elementwise remainder with the sign of x2 (numpy.mod, the same as remainder)."""
+    return _ew.remainder_p.bind(x1, x2)
+
+
+def absolute(x: Any, /) -> Any:
+    """Elementwise absolute value (numpy.absolute, the same as abs)."""
+    return _ew.abs_p.bind(x)
+
+
+def fabs(x: Any, /) -> Any:
+    """Elementwise absolute value of real input (numpy.fabs)."""
+    if not is_traced((x,)):
+        return np.fabs(x)
+    return _ew.abs_p.bind(x)
+
+
+def positive(x: Any, /) -> Any:
+    """Elementwise +x (numpy.positive)."""
+    if not is_traced((x,)):
+        return np.positive(x)
+    return x
+
+
+def degrees(x: Any, /) -> Any:
+    """Radians to degrees (numpy.degrees)."""
+    return _ew.rad2deg_p.bind(x)
+
+
+def radians(x: Any, /) -> Any:
+    """Degrees to radians (numpy.radians)."""
+    return _ew.deg2rad_p.bind(x)
+
+
+def conjugate(x: Any, /) -> Any:
+    """Complex conjugate (numpy.conjugate)."""
+    return _ew.conj_p.bind(x)
+
+
+def angle(z: Any, deg: bool = False) -> Any:
+    """Argument of complex ``z`` (numpy.angle): arctan2(imag, real)."""
+    if not is_traced((z,)):
+        return np.angle(z, deg=deg)
+    a = _ew.arctan2_p.bind(_ew.imag(z), _ew.real(z))
+    return _ew.rad2deg_p.bind(a) if deg else a
+
+
+def where(condition: Any, x: Any = None, y: Any = None, /) -> Any:
+    """Elements of ``x`` where ``condition`` holds, else of ``y`` (numpy.where).
+
+    Differentiable in ``x`` and ``y``; the one-argument form (indices) is not traced.
+    """
+    if x is None and y is None:
+        return np.where(condition)
+    if x is None or y is None:
+        raise ValueError("where: either both or neither of x and y should be given")
+    return _ew.where_p.bind(condition, x, y)
+
+
+def clip(a: Any, a_min: Any = None, a_max: Any = None, /) -> Any:
+    """Limit values to ``[a_min, a_max]`` (numpy.clip); derivative 1 inside, 0 outside."""
+    if not is_traced((a, a_min, a_max)):
+        return np.clip(a, a_min, a_max)
+    out = a
+    if a_min is not None:
+        out = _ew.where(_ew.less(out, a_min), a_min, out)
+    if a_max is not None:
+        out = _ew.where(_ew.greater(out, a_max), a_max, out)
+    return out
+
+
+def round(a: Any, decimals: int = 0) -> Any:
+    """Round to ``decimals`` decimals (numpy.round); zero derivative."""
+    return _ew.round_p.bind(a, decimals=decimals)
+
+
+def sinc(x: Any, /) -> Any:
+    """Normalised sinc, sin(pi x) / (pi x) with sinc(0) = 1 (numpy.sinc)."""
+    if not is_traced((x,)):
+        return np.sinc(x)
+    zero = _ew.equal(x, 0.0)
+    px = np.pi * _ew.where(zero, 1.0, x)
+    return _ew.where(zero, 1.0, _ew.sin(px) / px)
+
+
+def nan_to_num(
+    x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = None, neginf: Any = None
+) -> Any:
+    """Replace NaN and infinities with finite numbers (numpy.nan_to_num)."""
+    if not is_traced((x,)):
+        return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
+    info = np.finfo(x.dtype)
+    out = _ew.where(_ew.isnan(x), nan, x)
+    out = _ew.where(
+        _ew.logical_and(_ew.isinf_p.bind(out), _ew.greater(out, 0.0)),
+        info.max if posinf is None else posinf,
+        out,
+    )
+    out = _ew.where(
+        _ew.logical_and(_ew.isinf_p.bind(out), _ew.less(out, 0.0)),
+        info.min if neginf is None else neginf,
+        out,
+    )
+    return out
+
+
+def stop_gradient(x: Any) -> Any:
+    """Return ``x`` with zero derivative in every mode."""
+    return _ew.stop_gradient(x)

@@ -1,0 +1,1 @@
+"""funcgrad.numpy.fft: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""funcgrad.numpy.linalg: placeholder, being written."""

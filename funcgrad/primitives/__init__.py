@@ -1,0 +1,12 @@
+"""Layer 3: the primitive families, each primitive with all of its rules side by side.
+
+Importing this package defines every primitive (and fills the rule tables).
+"""
+
+from . import control as control
+from . import elementwise as elementwise
+from . import fft as fft
+from . import indexing as indexing
+from . import linalg as linalg
+from . import reductions as reductions
+from . import shape as shape

@@ -1,0 +1,1 @@
+"""Placeholder: the control family is being written."""

@@ -1,0 +1,370 @@
+"""Elementwise primitives: one line each, derivative written once (see ``_families``).
+
+``deriv(x, out)`` for unary and ``d_x(x, y, out)``, ``d_y(x, y, out)`` for binary
+primitives, written with funcgrad operations so they can be differentiated again. Family
+wrappers at the end are what rules and ``funcgrad.numpy`` call. Imports core, ``_families``
+and the shape family.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.primitive import Primitive
+from ..core.rules import BATCH, JVP, VJP
+from ._families import define_binary, define_unary, elementwise_batch
+
+_LN2 = float(np.log(2.0))
+_LN10 = float(np.log(10.0))
+_DEG = float(np.pi / 180.0)
+
+# --- unary ---------------------------------------------------------------------------
+#                          name         numpy impl    d(out)/dx, from (x, out)
+negative_p = define_unary("negative", np.negative, -1)
+sign_p = define_unary("sign", np.sign, None)
+floor_p = define_unary("floor", np.floor, None)
+ceil_p = define_unary("ceil", np.ceil, None)
+rint_p = define_unary("rint", np.rint, None)
+trunc_p = define_unary("trunc", np.trunc, None)
+exp_p = define_unary("exp", np.exp, lambda x, out: out)
+exp2_p = define_unary("exp2", np.exp2, lambda x, out: out * _LN2)
+expm1_p = define_unary("expm1", np.expm1, lambda x, out: out + 1.0)
+log_p = define_unary("log", np.log, lambda x, out: 1.0 / x)
+log2_p = define_unary("log2", np.log2, lambda x, out: 1.0 / (x * _LN2))
+log10_p = define_unary("log10", np.log10, lambda x, out: 1.0 / (x * _LN10))
+log1p_p = define_unary("log1p", np.log1p, lambda x, out: 1.0 / (x + 1.0))
+sqrt_p = define_unary("sqrt", np.sqrt, lambda x, out: 0.5 / out)
+cbrt_p = define_unary("cbrt", np.cbrt, lambda x, out: 1.0 / (3.0 * out * out))
+square_p = define_unary("square", np.square, lambda x, out: 2.0 * x)
+reciprocal_p = define_unary("reciprocal", np.reciprocal, lambda x, out: -(out * out))
+sin_p = define_unary("sin", np.sin, lambda x, out: cos(x))
+cos_p = define_unary("cos", np.cos, lambda x, out: -sin(x))
+tan_p = define_unary("tan", np.tan, lambda x, out: 1.0 + out * out)
+arcsin_p = define_unary("arcsin", np.arcsin, lambda x, out: 1.0 / sqrt(1.0 - x * x))
+arccos_p = define_unary("arccos", np.arccos, lambda x, out: -1.0 / sqrt(1.0 - x * x))
+arctan_p = define_unary("arctan", np.arctan, lambda x, out: 1.0 / (1.0 + x * x))
+sinh_p = define_unary("sinh", np.sinh, lambda x, out: cosh(x))
+cosh_p = define_unary("cosh", np.cosh, lambda x, out: sinh(x))
+tanh_p = define_unary("tanh", np.tanh, lambda x, out: 1.0 - out * out)
+arcsinh_p = define_unary("arcsinh", np.arcsinh, lambda x, out: 1.0 / sqrt(x * x + 1.0))
+arccosh_p = define_unary("arccosh", np.arccosh, lambda x, out: 1.0 / sqrt(x * x - 1.0))
+arctanh_p = define_unary("arctanh", np.arctanh, lambda x, out: 1.0 / (1.0 - x * x))
+deg2rad_p = define_unary("deg2rad", np.deg2rad, lambda x, out: _DEG)
+rad2deg_p = define_unary("rad2deg", np.rad2deg, lambda x, out: 1.0 / _DEG)
+isnan_p = define_unary("isnan", np.isnan, None)
+isinf_p = define_unary("isinf", np.isinf, None)
+isfinite_p = define_unary("isfinite", np.isfinite, None)
+signbit_p = define_unary("signbit", np.signbit, None)
+logical_not_p = define_unary("logical_not", np.logical_not, None)
+
+# --- binary --------------------------------------------------------------------------
+#                           name         numpy impl     d_x(x, y, out) / d_y(x, y, out)
+add_p = define_binary("add", np.add, 1, 1)
+subtract_p = define_binary("subtract", np.subtract, 1, -1)
+multiply_p = define_binary("multiply", np.multiply, lambda x, y, o: y, lambda x, y, o: x)
+divide_p = define_binary("divide", np.divide, lambda x, y, o: 1.0 / y, lambda x, y, o: -o / y)
+maximum_p = define_binary(
+    "maximum",
+    np.maximum,
+    lambda x, y, o: _ties(x, y, 1.0),  # ties split the derivative evenly, as in JAX
+    lambda x, y, o: _ties(y, x, 1.0),
+)
+minimum_p = define_binary(
+    "minimum", np.minimum, lambda x, y, o: _ties(y, x, 1.0), lambda x, y, o: _ties(x, y, 1.0)
+)
+fmax_p = define_binary(
+    "fmax", np.fmax, lambda x, y, o: _nan_pick(x, y, True), lambda x, y, o: _nan_pick(y, x, False)
+)
+fmin_p = define_binary(
+    "fmin", np.fmin, lambda x, y, o: _nan_pick(y, x, True), lambda x, y, o: _nan_pick(x, y, False)
+)
+arctan2_p = define_binary(
+    "arctan2",
+    np.arctan2,
+    lambda x, y, o: y / (x * x + y * y),
+    lambda x, y, o: -x / (x * x + y * y),
+)
+hypot_p = define_binary("hypot", np.hypot, lambda x, y, o: x / o, lambda x, y, o: y / o)
+logaddexp_p = define_binary(
+    "logaddexp", np.logaddexp, lambda x, y, o: exp(x - o), lambda x, y, o: exp(y - o)
+)
+logaddexp2_p = define_binary(
+    "logaddexp2", np.logaddexp2, lambda x, y, o: exp2(x - o), lambda x, y, o: exp2(y - o)
+)
+remainder_p = define_binary("remainder", np.remainder, 1, lambda x, y, o: -floor(divide(x, y)))
+fmod_p = define_binary("fmod", np.fmod, 1, lambda x, y, o: -trunc(divide(x, y)))
+copysign_p = define_binary("copysign", np.copysign, lambda x, y, o: sign(x) * sign(o), None)
+floor_divide_p = define_binary("floor_divide", np.floor_divide, None, None)
+equal_p = define_binary("equal", np.equal, None, None)
+not_equal_p = define_binary("not_equal", np.not_equal, None, None)
+less_p = define_binary("less", np.less, None, None)
+less_equal_p = define_binary("less_equal", np.less_equal, None, None)
+greater_p = define_binary("greater", np.greater, None, None)
+greater_equal_p = define_binary("greater_equal", np.greater_equal, None, None)
+logical_and_p = define_binary("logical_and", np.logical_and, None, None)
+logical_or_p = define_binary("logical_or", np.logical_or, None, None)
+logical_xor_p = define_binary("logical_xor", np.logical_xor, None, None)
+
+
+def _ties(x: Any, y: Any, one: float) -> Any:
+    """1 where x > y, 1/2 where x == y, 0 elsewhere (as the dtype of x)."""
+    return where(greater(x, y), one, where(equal(x, y), 0.5 * one, 0.0))
+
+
+def _nan_pick(x: Any, y: Any, greater_wins: bool) -> Any:
+    """Derivative of fmax/fmin w.r.t. ``x``: 1 where x is picked (a NaN loses)."""
+    picked = logical_or(greater(x, y) if greater_wins else less(y, x), isnan(y))
+    picked = logical_and(picked, logical_not(isnan(x)))
+    tie = logical_and(equal(x, y), logical_not(isnan(x)))
+    return where(picked, 1.0, where(tie, 0.5, 0.0))
+
+
+# --- power ---------------------------------------------------------------------------
+
+
+def _power_d_x(x, y, out):
+    # y * x**(y-1), written to stay finite at x == 0 for y >= 1 and exact for y == 0
+    safe = where(equal(y, 0.0), 0.0, y * power(x, where(equal(y, 0.0), 1.0, y - 1.0)))
+    return safe
+
+
+def _power_d_y(x, y, out):
+    # d x**y / dy = log(x) * x**y; zero where x == 0 (the limit for y > 0)
+    zero = equal(x, 0.0)
+    return where(zero, 0.0, out * log(where(zero, 1.0, x)))
+
+
+power_p = define_binary("power", np.power, _power_d_x, _power_d_y)
+float_power_p = define_binary("float_power", np.float_power, _power_d_x, _power_d_y)
+
+
+# --- abs (non-holomorphic for complex input) -----------------------------------------
+
+
+def _abs_vjp(out_bar, out, x):
+    if x.dtype.kind == "c":
+        return out_bar * divide(x, where(equal(out, 0.0), 1.0, out))
+    return out_bar * sign(x)
+
+
+def _abs_jvp(x_dot, out, x):
+    if x.dtype.kind == "c":
+        return real(conj(x) * x_dot) / where(equal(out, 0.0), 1.0, out)
+    return x_dot * sign(x)
+
+
+abs_p = Primitive("abs", np.abs)
+VJP.define(abs_p, _abs_vjp)
+JVP.define(abs_p, _abs_jvp)
+BATCH.define(abs_p, elementwise_batch(abs_p))
+
+# --- real, imag, conj: linear maps between real and complex -----------------------------
+real_p = Primitive("real", np.real)
+VJP.define(real_p, lambda out_bar, out, x: out_bar)  # the tape casts it to x's dtype
+JVP.define_linear(real_p)
+BATCH.define(real_p, elementwise_batch(real_p))
+
+imag_p = Primitive("imag", np.imag)
+VJP.define(imag_p, lambda out_bar, out, x: multiply(out_bar, 1j))
+JVP.define_linear(imag_p)
+BATCH.define(imag_p, elementwise_batch(imag_p))
+
+conj_p = Primitive("conj", np.conj)
+VJP.define(conj_p, lambda out_bar, out, x: conj(out_bar))
+JVP.define_linear(conj_p)
+BATCH.define(conj_p, elementwise_batch(conj_p))
+
+# --- where ---------------------------------------------------------------------------
+where_p = Primitive("where", np.where)
+VJP.define(
+    where_p,
+    None,
+    lambda out_bar, out, c, x, y: where(c, out_bar, 0.0),
+    lambda out_bar, out, c, x, y: where(c, 0.0, out_bar),
+)
+JVP.define(
+    where_p,
+    None,
+    lambda x_dot, out, c, x, y: where(c, x_dot, 0.0),
+    lambda y_dot, out, c, x, y: where(c, 0.0, y_dot),
+)
+BATCH.define(where_p, elementwise_batch(where_p))
+
+# --- astype --------------------------------------------------------------------------
+
+
+def _astype_impl(x, *, dtype):
+    return np.asarray(x).astype(dtype) if not isinstance(x, np.ndarray) else x.astype(dtype)
+
+
+def _astype_vjp(out_bar, out, x, *, dtype):
+    # to a float dtype: the identity (the tape casts back); to int/bool: no derivative
+    return (out_bar if np.issubdtype(dtype, np.inexact) else None,)
+
+
+def _astype_jvp(x_dots, out, x, *, dtype):
+    return astype(x_dots[0], dtype) if np.issubdtype(dtype, np.inexact) else None
+
+
+astype_p = Primitive("astype", _astype_impl)
+VJP.define_joint(astype_p, _astype_vjp)
+JVP.define_joint(astype_p, _astype_jvp)
+BATCH.define(astype_p, elementwise_batch(astype_p))
+
+# --- round (param: decimals) ---------------------------------------------------------
+round_p = Primitive("round", lambda x, *, decimals=0: np.round(x, decimals))
+VJP.define_zero(round_p)
+JVP.define_zero(round_p)
+BATCH.define(round_p, elementwise_batch(round_p))
+
+
+# --- family wrappers (used by rules and funcgrad.numpy) ------------------------------
+def negative(x):
+    return negative_p.bind(x)
+
+
+def sign(x):
+    return sign_p.bind(x)
+
+
+def floor(x):
+    return floor_p.bind(x)
+
+
+def trunc(x):
+    return trunc_p.bind(x)
+
+
+def exp(x):
+    return exp_p.bind(x)
+
+
+def exp2(x):
+    return exp2_p.bind(x)
+
+
+def log(x):
+    return log_p.bind(x)
+
+
+def sqrt(x):
+    return sqrt_p.bind(x)
+
+
+def sin(x):
+    return sin_p.bind(x)
+
+
+def cos(x):
+    return cos_p.bind(x)
+
+
+def sinh(x):
+    return sinh_p.bind(x)
+
+
+def cosh(x):
+    return cosh_p.bind(x)
+
+
+def tanh(x):
+    return tanh_p.bind(x)
+
+
+def square(x):
+    return square_p.bind(x)
+
+
+def conj(x):
+    return conj_p.bind(x)
+
+
+def real(x):
+    return real_p.bind(x)
+
+
+def imag(x):
+    return imag_p.bind(x)
+
+
+def abs(x):
+    return abs_p.bind(x)
+
+
+def isnan(x):
+    return isnan_p.bind(x)
+
+
+def logical_not(x):
+    return logical_not_p.bind(x)
+
+
+def add(x, y):
+    return add_p.bind(x, y)
+
+
+def subtract(x, y):
+    return subtract_p.bind(x, y)
+
+
+def multiply(x, y):
+    return multiply_p.bind(x, y)
+
+
+def divide(x, y):
+    return divide_p.bind(x, y)
+
+
+def power(x, y):
+    return power_p.bind(x, y)
+
+
+def maximum(x, y):
+    return maximum_p.bind(x, y)
+
+
+def minimum(x, y):
+    return minimum_p.bind(x, y)
+
+
+def equal(x, y):
+    return equal_p.bind(x, y)
+
+
+def greater(x, y):
+    return greater_p.bind(x, y)
+
+
+def less(x, y):
+    return less_p.bind(x, y)
+
+
+def logical_and(x, y):
+    return logical_and_p.bind(x, y)
+
+
+def logical_or(x, y):
+    return logical_or_p.bind(x, y)
+
+
+def where(c, x, y):
+    return where_p.bind(c, x, y)
+
+
+def astype(x, dtype):
+    """Cast to ``dtype`` (differentiable to float dtypes, zero derivative otherwise)."""
+    dtype = np.dtype(dtype)
+    if getattr(x, "dtype", None) == dtype:
+        return x
+    return astype_p.bind(x, dtype=dtype)
+
+
+# --- stop_gradient: the identity with zero derivative in every mode --------------------
+stop_gradient_p = define_unary("stop_gradient", lambda x: x, None)
+
+
+def stop_gradient(x: Any) -> Any:
+    """Return ``x``, with zero derivative in every mode (leaves of a pytree: use tree.map)."""
+    return stop_gradient_p.bind(x)

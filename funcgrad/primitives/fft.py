@@ -1,0 +1,1 @@
+"""Placeholder: the fft family is being written."""

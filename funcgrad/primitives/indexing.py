@@ -1,0 +1,1 @@
+"""Placeholder: the indexing family is being written."""

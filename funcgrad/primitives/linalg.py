@@ -1,0 +1,1 @@
+"""Placeholder: the linalg family is being written."""

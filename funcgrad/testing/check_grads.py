@@ -1,0 +1,150 @@
+"""``check_grads``: compare every derivative up to ``order`` with finite differences.
+
+Imports the public transformations and ``testing.numerical``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import tree
+from ..transforms.differentiate import vjp
+from ..transforms.forward import jvp
+from .numerical import _as_f64, directional_derivative, numerical_grad
+
+DEFAULT_EPS = 1e-6
+DEFAULT_ATOL = 1e-5
+DEFAULT_RTOL = 1e-3
+
+
+def _random_like(x: Any, rng: np.random.Generator) -> np.ndarray:
+    x = np.asarray(x)
+    values = rng.standard_normal(x.shape)
+    if np.iscomplexobj(x):
+        values = values + 1j * rng.standard_normal(x.shape)
+    dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
+    return np.asarray(values, dtype=dtype)
+
+
+def _inner(u: Any, out: Any) -> Any:
+    """Re <u, out> over all leaves: the scalar whose gradient is the VJP with ``u``."""
+    total = 0.0
+    for a, b in zip(tree.leaves(u), tree.leaves(out), strict=True):
+        total = total + np.real(np.sum(np.conj(np.asarray(a, np.complex128)) * b))
+    return total
+
+
+def _compare(analytic: Any, numeric: Any, atol: float, rtol: float, what: str, mode: str) -> None:
+    a_leaves, a_def = tree.flatten(analytic)
+    n_leaves = tree.flatten(numeric)[0]
+    for j, (a, n) in enumerate(zip(a_leaves, n_leaves, strict=True)):
+        a = np.asarray(a)
+        n = np.asarray(n)
+        if a.shape != n.shape:
+            raise AssertionError(
+                f"check_grads ({mode}): {what} has shape {a.shape} but finite differences "
+                f"give shape {n.shape}"
+            )
+        if a.size == 0:
+            continue
+        excess = np.abs(a - n) - (atol + rtol * np.maximum(np.abs(a), np.abs(n)))
+        excess = np.where(np.isnan(excess), np.inf, excess)
+        worst = np.unravel_index(int(np.argmax(excess)), a.shape)
+        if excess[worst] > 0:
+            leaf = "" if a_def.is_leaf else f", leaf {j}"
+            raise AssertionError(
+                f"check_grads ({mode}): the derivative of {what}{leaf} is wrong at index "
+                f"{tuple(int(i) for i in worst)}: analytic {a[worst]!r}, numeric {n[worst]!r} "
+                f"(|difference| {abs(a[worst] - n[worst]):.3g} exceeds atol {atol:g} + "
+                f"rtol {rtol:g} * magnitude)"
+            )
+
+
+def _check_rev(f, args, eps, atol, rtol, rng, label):
+    out = f(*args)
+    u = tree.map(lambda o: _random_like(o, rng), out)
+    _, pullback = vjp(f, *args)
+    analytic = pullback(u)
+    numeric = numerical_grad(lambda *a: _inner(u, f(*a)), *args, eps=eps)
+    for i, (a, n) in enumerate(zip(analytic, numeric, strict=True)):
+        _compare(a, n, atol, rtol, f"argument {i}{label}", "reverse mode")
+
+
+def _check_fwd(f, args, eps, atol, rtol, rng, label):
+    for i in range(len(args)):
+        tangents = tuple(
+            tree.map(lambda x: _random_like(x, rng), a)
+            if k == i
+            else tree.map(lambda x: np.zeros(np.shape(x), np.asarray(x).dtype), a)
+            for k, a in enumerate(args)
+        )
+        _, analytic = jvp(f, args, tangents)
+        numeric = directional_derivative(f, args, tangents, eps=eps)
+        _compare(
+            analytic, numeric, atol, rtol, f"the output along argument {i}{label}", "forward mode"
+        )
+
+
+def check_grads(
+    f: Callable[..., Any],
+    args: Sequence[Any],
+    order: int = 1,
+    modes: Sequence[str] = ("rev", "fwd"),
+    eps: float | None = None,
+    atol: float | None = None,
+    rtol: float | None = None,
+) -> None:
+    """Check every derivative of ``f`` up to ``order`` against central finite differences.
+
+    Reverse mode compares the VJP with a random cotangent against the finite-difference
+    gradient of ``<cotangent, f>``, entry by entry; forward mode compares the JVP along a
+    random tangent of each argument against the finite-difference directional derivative.
+    Order ``k`` checks the derivative functions of order ``k - 1`` in the same way.
+    Finite differences run in float64.
+
+    Args:
+      f: a function of positional pytrees of float arrays, returning a pytree of arrays.
+      args: the point to check at.
+      order: highest derivative order to check.
+      modes: any of ``"rev"`` and ``"fwd"``.
+      eps, atol, rtol: the finite-difference step and tolerances (defaults 1e-6, 1e-5,
+        1e-3: a derivative wrong by 1% fails).
+
+    Raises:
+      AssertionError: naming the mode, the argument, the index of the worst entry and the
+        analytic and numeric values.
+    """
+    eps = DEFAULT_EPS if eps is None else eps
+    atol = DEFAULT_ATOL if atol is None else atol
+    rtol = DEFAULT_RTOL if rtol is None else rtol
+    for mode in modes:
+        if mode not in ("rev", "fwd"):
+            raise ValueError(f"check_grads: unknown mode {mode!r}; use 'rev' and/or 'fwd'")
+    _check(f, tuple(args), order, tuple(modes), eps, atol, rtol, np.random.default_rng(0), "")
+
+
+def _check(f, args, order, modes, eps, atol, rtol, rng, label):
+    for mode in modes:
+        check = _check_rev if mode == "rev" else _check_fwd
+        check(f, args, eps, atol, rtol, rng, label)
+    if order <= 1:
+        return
+    for mode in modes:
+        if mode == "rev":
+            u = tree.map(lambda o: _random_like(o, rng), f(*args))
+
+            def df(*a, u=u):
+                return vjp(f, *a)[1](u)
+
+            sub = f"{label} (in the reverse derivative)"
+        else:
+            v = tuple(tree.map(lambda x: _random_like(x, rng), a) for a in args)
+
+            def df(*a, v=v):
+                return jvp(f, a, v)[1]
+
+            sub = f"{label} (in the forward derivative)"
+        _check(df, args, order - 1, modes, eps, atol, rtol, rng, sub)

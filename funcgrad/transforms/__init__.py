@@ -1,0 +1,1 @@
+"""Layer 4: one module per transformation, each owning its Trace subclass."""

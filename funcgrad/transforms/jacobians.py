@@ -1,0 +1,124 @@
+"""``jacfwd``, ``jacrev`` and ``hessian``: one batched pass each (vmap over jvp / vjp).
+
+The Jacobian of an array function has shape ``out.shape + in.shape``; with pytrees the
+output structure is outermost and the input structure inside, as in JAX.
+Imports tree, primitives and the other transformations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tree import flatten, unflatten
+from .batching import vmap
+from .differentiate import _argnums, _check_args, fun_name, to_output, vjp
+from .forward import jvp
+
+
+def _basis(leaves: list) -> tuple[list, int]:
+    """Identity basis over all entries of ``leaves``: one batch of tangents per leaf."""
+    sizes = [int(np.size(x)) for x in leaves]
+    total = sum(sizes)
+    eye = np.eye(total)
+    out, start = [], 0
+    for x, n in zip(leaves, sizes, strict=True):
+        dtype = x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype
+        block = eye[:, start : start + n].astype(dtype, copy=False)
+        out.append(block.reshape((total, *np.shape(x))))
+        start += n
+    return out, total
+
+
+def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """Jacobian of ``fun`` by forward mode: one ``vmap`` of ``jvp`` over the input basis.
+
+    Returns a function giving the Jacobian; for array input and output its shape is
+    ``out.shape + in.shape``. Efficient when inputs are fewer than outputs.
+    """
+    return _jacobian(fun, argnums, forward=True)
+
+
+def jacrev(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """Jacobian of ``fun`` by reverse mode: one ``vmap`` of the VJP over the output basis.
+
+    Returns a function giving the Jacobian; for array input and output its shape is
+    ``out.shape + in.shape``. Efficient when outputs are fewer than inputs.
+    """
+    return _jacobian(fun, argnums, forward=False)
+
+
+def hessian(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """Hessian of scalar ``fun``: ``jacfwd(jacrev(fun))``; shape ``in.shape + in.shape``."""
+    return jacfwd(jacrev(fun, argnums), argnums)
+
+
+def _jacobian(fun: Callable, argnums: int | Sequence[int], forward: bool) -> Callable:
+    who = "jacfwd" if forward else "jacrev"
+
+    def jac_fun(*args: Any) -> Any:
+        nums = _argnums(argnums, len(args), who)
+        _check_args(fun, args, nums, who)
+        diff = tuple(args[i] for i in nums)
+
+        def partial_fun(*d: Any) -> Any:
+            full = list(args)
+            for i, a in zip(nums, d, strict=True):
+                full[i] = a
+            return fun(*full)
+
+        in_leaves, in_tree = flatten(diff)
+        if forward:
+            out = partial_fun(*diff)
+            basis, _ = _basis(in_leaves)
+
+            def push(*t_leaves: Any) -> Any:
+                return flatten(jvp(partial_fun, diff, unflatten(in_tree, t_leaves))[1])[0]
+
+            cols = vmap(push, in_axes=0, out_axes=-1)(*basis)
+            out_leaves, out_tree = flatten(out)
+            result = []
+            for c, o in zip(cols, out_leaves, strict=True):
+                blocks, start = [], 0
+                for x in in_leaves:
+                    n = int(np.size(x))
+                    blocks.append(
+                        _reshape(c[..., start : start + n], (*np.shape(o), *np.shape(x)))
+                    )
+                    start += n
+                result.append(unflatten(in_tree, blocks))
+        else:
+            out, pullback = vjp(partial_fun, *diff)
+            out_leaves, out_tree = flatten(out)
+            basis, _ = _basis(out_leaves)
+
+            def pull(*ct_leaves: Any) -> Any:
+                return flatten(pullback(unflatten(out_tree, ct_leaves)))[0]
+
+            rows = vmap(pull)(*basis)
+            result, start = [], 0
+            for o in out_leaves:
+                n = int(np.size(o))
+                blocks = [
+                    _reshape(r[start : start + n], (*np.shape(o), *np.shape(x)))
+                    for r, x in zip(rows, in_leaves, strict=True)
+                ]
+                result.append(unflatten(in_tree, blocks))
+                start += n
+        jac = unflatten(out_tree, [_one_or_tuple(r, argnums) for r in result])
+        return jac
+
+    jac_fun.__name__ = f"{who}({fun_name(fun)})"
+    return jac_fun
+
+
+def _one_or_tuple(per_arg: Any, argnums: int | Sequence[int]) -> Any:
+    return per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
+
+
+def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
+    from ..primitives.shape import reshape
+
+    return to_output(reshape(x, shape))

@@ -1,0 +1,262 @@
+"""Reverse mode on a tape: ``ReverseTrace`` and the backward pass behind vjp/grad.
+
+The forward pass runs for real; every primitive applied to a ``ReverseTracer`` appends a
+``Node`` (primitive, params, argument values, output) to its trace's tape. The backward pass
+walks the tape from the output back to the inputs, iteratively (deep graphs need no
+recursion), sums cotangents per node, skips the ones that are zero (``None``), calls the
+VJP rules, and fits each result to its input's shape and dtype in one place
+(``_fit``, which undoes broadcasting). Rules compute with funcgrad operations, so the
+backward pass can itself be traced by an outer transformation (higher derivatives).
+Imports core and primitives only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..core.avals import is_float_dtype
+from ..core.errors import FuncgradTypeError
+from ..core.primitive import Primitive
+from ..core.rules import JOINT, PER_INPUT, VJP, ZERO
+from ..core.trace import Trace, Tracer, find_top_trace, new_trace
+from ..primitives.elementwise import astype, real
+from ..primitives.reductions import unbroadcast
+from ..primitives.shape import zeros_like
+
+
+class Node:
+    """One recorded primitive application (``prim`` None for an input of the trace)."""
+
+    __slots__ = ("args", "out", "params", "parents", "prim")
+
+    def __init__(self, prim, params, args, out, parents):
+        self.prim = prim
+        self.params = params
+        self.args = args
+        self.out = out
+        self.parents = parents  # tuple of (argnum, node_id, out_index)
+
+
+class ReverseTracer(Tracer):
+    """A value on the tape: its concrete (or lower-level) value and where it was made."""
+
+    __slots__ = ("node_id", "out_index", "value")
+
+    def __init__(self, trace: ReverseTrace, value: Any, node_id: int, out_index: int):
+        self._trace = trace
+        self.value = value
+        self.node_id = node_id
+        self.out_index = out_index
+
+    @property
+    def shape(self):
+        return self.value.shape
+
+    @property
+    def dtype(self):
+        return self.value.dtype
+
+    def concrete(self):
+        v = self.value
+        return v.concrete() if isinstance(v, Tracer) else v
+
+
+class ReverseTrace(Trace):
+    """The tape of one reverse-mode transformation."""
+
+    __slots__ = ("nodes",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: list[Node] = []
+
+    def new_input(self, value: Any) -> ReverseTracer:
+        self.nodes.append(Node(None, None, (), value, ()))
+        return ReverseTracer(self, value, len(self.nodes) - 1, -1)
+
+    def _unwrap(self, args: Sequence[Any]) -> tuple[list, tuple]:
+        vals = []
+        parents = []
+        for i, a in enumerate(args):
+            if type(a) is ReverseTracer and a._trace is self:
+                vals.append(a.value)
+                parents.append((i, a.node_id, a.out_index))
+            else:
+                vals.append(a)
+        return vals, tuple(parents)
+
+    def _record(self, prim, params, vals, out, parents, multiple: bool) -> Any:
+        self.nodes.append(Node(prim, params, vals, out, parents))
+        nid = len(self.nodes) - 1
+        if multiple:
+            return [ReverseTracer(self, o, nid, k) for k, o in enumerate(out)]
+        return ReverseTracer(self, out, nid, -1)
+
+    def process_primitive(self, prim: Primitive, args: Sequence[Any], params: dict) -> Any:
+        vals, parents = self._unwrap(args)
+        out = prim.bind(*vals, **params)
+        entry = VJP.lookup(prim)
+        if entry[0] == ZERO:
+            return out
+        if entry[0] == PER_INPUT:
+            rules = entry[1]
+            for argnum, _, _ in parents:
+                if rules[argnum] is None:
+                    raise VJP.missing_input_rule(prim, argnum)
+        multiple = prim.multiple_results
+        outs = self._record(prim, params, vals, out, parents, multiple)
+        return tuple(outs) if multiple else outs
+
+    def process_call(self, kind: str, fun: Callable, args: Sequence[Any], params: dict) -> Any:
+        handler = CALL_HANDLERS.get(kind)
+        if handler is None:
+            return fun(*args)
+        vals, parents = self._unwrap(args)
+        prim, node_params, outs = handler(fun, vals, params)
+        return self._record(prim, node_params, vals, outs, parents, multiple=True)
+
+
+# Call-like constructs with their own reverse behaviour (custom_vjp, checkpoint, ...):
+# kind -> handler(fun, vals, params) -> (pseudo-primitive, node params, flat outputs).
+# Filled by transforms.custom; the pseudo-primitive's VJP is a joint rule in the VJP table.
+CALL_HANDLERS: dict[str, Callable[..., tuple[Primitive, dict, list]]] = {}
+
+
+def _fit(x_bar: Any, like: Any) -> Any:
+    """Sum ``x_bar`` back to ``like``'s shape and cast it to ``like``'s dtype."""
+    shape = like.shape if hasattr(like, "shape") else np.shape(like)
+    if x_bar.shape != shape:
+        x_bar = unbroadcast(x_bar, shape)
+    dtype = like.dtype if hasattr(like, "dtype") else np.result_type(like)
+    if x_bar.dtype != dtype:
+        if np.issubdtype(x_bar.dtype, np.complexfloating) and not np.issubdtype(
+            dtype, np.complexfloating
+        ):
+            x_bar = real(x_bar)
+        if x_bar.dtype != dtype:
+            x_bar = astype(x_bar, dtype)
+    return x_bar
+
+
+def backward(trace: ReverseTrace, seeds: Sequence[tuple[int, int, Any]]) -> list[Any]:
+    """Propagate cotangents from ``seeds`` (node_id, out_index, cotangent) to the inputs.
+
+    Returns the list of cotangents per node id (None where zero); only input nodes are kept.
+    """
+    nodes = trace.nodes
+    cts: list[Any] = [None] * len(nodes)
+    for nid, k, ct in seeds:
+        _accumulate(cts, nodes, nid, k, ct)
+    start = max((nid for nid, _, _ in seeds), default=-1)
+    inputs: list[Any] = [None] * len(nodes)
+    for nid in range(start, -1, -1):
+        ct = cts[nid]
+        if ct is None:
+            continue
+        cts[nid] = None  # free memory as we go
+        node = nodes[nid]
+        prim = node.prim
+        if prim is None:
+            inputs[nid] = ct
+            continue
+        if prim.multiple_results:
+            ct = [zeros_like(o) if c is None else c for c, o in zip(ct, node.out, strict=True)]
+        kind, rule = VJP.lookup(prim)
+        if kind == PER_INPUT:
+            for argnum, pid, k in node.parents:
+                x_bar = rule[argnum](ct, node.out, *node.args, **node.params)
+                if x_bar is not None:
+                    _accumulate(cts, nodes, pid, k, _fit(x_bar, node.args[argnum]))
+        else:
+            assert kind == JOINT
+            x_bars = rule(ct, node.out, *node.args, **node.params)
+            for argnum, pid, k in node.parents:
+                x_bar = x_bars[argnum]
+                if x_bar is not None:
+                    _accumulate(cts, nodes, pid, k, _fit(x_bar, node.args[argnum]))
+    return inputs
+
+
+def _accumulate(cts: list, nodes: list[Node], nid: int, k: int, ct: Any) -> None:
+    if k < 0:
+        old = cts[nid]
+        cts[nid] = ct if old is None else old + ct
+        return
+    slots = cts[nid]
+    if slots is None:
+        slots = cts[nid] = [None] * len(nodes[nid].out)
+    slots[k] = ct if slots[k] is None else slots[k] + ct
+
+
+def check_differentiable(x: Any, position: str, fname: str) -> None:
+    """Raise a TypeError naming ``position`` unless ``x`` has a float dtype."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        if isinstance(x, bool) or not isinstance(x, (float, complex, int)):
+            dtype = np.asarray(x).dtype if not isinstance(x, bool) else np.dtype(bool)
+        else:
+            dtype = np.asarray(x).dtype
+    if not is_float_dtype(dtype):
+        raise FuncgradTypeError(
+            f"{fname} can only differentiate with respect to float arrays, but {position} "
+            f"has dtype {np.dtype(dtype).name}"
+            + (" (a Python int or bool)" if isinstance(x, (int, bool)) else "")
+            + ". Convert it with x.astype(float) (or pass 1.0 instead of 1), or leave it "
+            "out of argnums."
+        )
+
+
+def as_input_array(x: Any) -> Any:
+    """Inputs of a transformation: Python scalars become 0-d numpy arrays (float64, ...)."""
+    if isinstance(x, (Tracer, np.ndarray)):
+        return x
+    return np.asarray(x)
+
+
+def vjp_flat(
+    fun: Callable[[list], Any], primals: Sequence[Any]
+) -> tuple[Any, Callable[[list], list], Any]:
+    """Trace ``fun(list_of_tracers) -> (out, aux)`` and return its vjp over flat lists.
+
+    Returns ``(out, pullback, aux)``, where ``out`` and ``aux`` hold plain (or lower-level)
+    values; ``pullback(out_bar)`` takes a cotangent with the structure of ``out`` (a flat
+    list of arrays) and returns a list of cotangents, one per primal.
+    """
+    from ..tree import flatten  # local: tree is a lower layer, kept lazy for import time
+
+    with new_trace(ReverseTrace()) as trace:
+        tracers = [trace.new_input(p) for p in primals]
+        out_flat, aux = fun(tracers)
+        out_vals = []
+        out_refs: list[tuple[int, int] | None] = []
+        for o in out_flat:
+            if type(o) is ReverseTracer and o._trace is trace:
+                out_vals.append(o.value)
+                out_refs.append((o.node_id, o.out_index))
+            else:
+                out_vals.append(o)
+                out_refs.append(None)
+        aux_leaves, aux_tree = flatten(aux)
+        aux = aux_tree.unflatten([_strip(a, trace) for a in aux_leaves])
+    input_ids = [t.node_id for t in tracers]
+
+    def pullback(cts: Sequence[Any]) -> list[Any]:
+        seeds = [
+            (ref[0], ref[1], ct)
+            for ref, ct in zip(out_refs, cts, strict=True)
+            if ref is not None and ct is not None
+        ]
+        grads = backward(trace, seeds)
+        return [grads[i] for i in input_ids]
+
+    return out_vals, pullback, aux
+
+
+def _strip(x: Any, trace: ReverseTrace) -> Any:
+    return x.value if type(x) is ReverseTracer and x._trace is trace else x
+
+
+__all__ = ["ReverseTrace", "ReverseTracer", "backward", "find_top_trace", "vjp_flat"]

@@ -1,0 +1,181 @@
+"""Properties every optimizer has: purity, dtype preservation, states as saveable pytrees."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import funcgrad.optim as optim
+from funcgrad import tree as fgtree
+
+OPTIMIZERS: dict[str, Callable[[], optim.GradientTransformation]] = {
+    "sgd": lambda: optim.sgd(0.1),
+    "sgd_momentum": lambda: optim.sgd(0.1, momentum=0.9),
+    "sgd_nesterov": lambda: optim.sgd(0.1, momentum=0.9, nesterov=True),
+    "sgd_schedule": lambda: optim.sgd(optim.exponential_decay(0.1, 5, 0.5)),
+    "adagrad": lambda: optim.adagrad(0.1),
+    "rmsprop": lambda: optim.rmsprop(0.01),
+    "rmsprop_momentum": lambda: optim.rmsprop(0.01, momentum=0.9),
+    "adam": lambda: optim.adam(1e-2),
+    "adam_cosine": lambda: optim.adam(optim.cosine_decay_schedule(1e-2, 10)),
+    "adamw": lambda: optim.adamw(1e-2, weight_decay=0.1),
+    "clip_chain": lambda: optim.chain(
+        optim.clip(0.5),
+        optim.clip_by_global_norm(1.0),
+        optim.adam(optim.piecewise_constant_schedule(1e-2, {2: 0.1})),
+    ),
+    "linear_sgd": lambda: optim.sgd(optim.linear_schedule(0.1, 0.0, 10), momentum=0.5),
+}
+IDS = list(OPTIMIZERS)
+
+
+def make_params(dtype: type = np.float64) -> dict:
+    rng = np.random.default_rng(3)
+    return {
+        "w": rng.normal(size=(3, 2)).astype(dtype),
+        "b": [rng.normal(size=2).astype(dtype), np.asarray(0.5, dtype)],
+    }
+
+
+def grads_for(params: dict, step: int) -> dict:
+    rng = np.random.default_rng(100 + step)
+    return fgtree.map(lambda p: (p + rng.normal(size=p.shape)).astype(p.dtype), params)
+
+
+def run(opt: optim.GradientTransformation, params, state, steps: int, start: int = 0):
+    for step in range(start, start + steps):
+        updates, state = opt.update(grads_for(params, step), state, params)
+        params = optim.apply_updates(params, updates)
+    return params, state
+
+
+def read_only(tree):
+    def freeze(x):
+        x = np.array(x)
+        x.flags.writeable = False
+        return x
+
+    return fgtree.map(freeze, tree)
+
+
+def copies(tree):
+    return [np.array(x, copy=True) for x in fgtree.leaves(tree)]
+
+
+def assert_trees_equal(a, b) -> None:
+    assert fgtree.structure(a) == fgtree.structure(b)
+    for x, y in zip(fgtree.leaves(a), fgtree.leaves(b), strict=True):
+        assert np.asarray(x).dtype == np.asarray(y).dtype
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_update_never_mutates_its_inputs(name: str) -> None:
+    opt = OPTIMIZERS[name]()
+    params = make_params()
+    _, state = run(opt, params, opt.init(params), steps=2)  # a non-trivial state
+    grads = read_only(grads_for(params, 7))
+    params = read_only(params)
+    state = read_only(state)
+    before = [copies(grads), copies(state), copies(params)]
+
+    updates, _ = opt.update(grads, state, params)
+    new_params = optim.apply_updates(params, updates)
+    _ = opt.update(grads, state, params)  # and again from the very same state
+
+    after = [copies(grads), copies(state), copies(params)]
+    for xs, ys in zip(before, after, strict=True):
+        for x, y in zip(xs, ys, strict=True):
+            np.testing.assert_array_equal(x, y)
+    for new, old in zip(fgtree.leaves(new_params), fgtree.leaves(params), strict=True):
+        assert new is not old
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_update_is_deterministic_in_its_inputs(name: str) -> None:
+    opt = OPTIMIZERS[name]()
+    params = make_params()
+    state = opt.init(params)
+    first = opt.update(grads_for(params, 0), state, params)
+    second = opt.update(grads_for(params, 0), state, params)
+    assert_trees_equal(first, second)
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_float32_params_give_float32_updates_and_states(name: str) -> None:
+    opt = OPTIMIZERS[name]()
+    params = make_params(np.float32)
+    state = opt.init(params)
+    for step in range(3):
+        updates, state = opt.update(grads_for(params, step), state, params)
+        for u in fgtree.leaves(updates):
+            assert np.asarray(u).dtype == np.float32
+        params = optim.apply_updates(params, updates)
+        for p in fgtree.leaves(params):
+            assert np.asarray(p).dtype == np.float32
+    for leaf in fgtree.leaves(state):
+        assert np.asarray(leaf).dtype in (np.float32, np.int32), type(state)
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_state_round_trips_through_flatten_and_unflatten(name: str) -> None:
+    opt = OPTIMIZERS[name]()
+    params = make_params()
+    _, state = run(opt, params, opt.init(params), steps=3)
+    leaves, treedef = fgtree.flatten(state)
+    rebuilt = fgtree.unflatten(treedef, leaves)
+    assert type(rebuilt) is type(state)
+    assert_trees_equal(rebuilt, state)
+    assert fgtree.structure(opt.init(params)) == treedef  # the structure never changes
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_state_saved_with_savez_resumes_the_same_trajectory(name: str) -> None:
+    opt = OPTIMIZERS[name]()
+    params = make_params()
+    params, state = run(opt, params, opt.init(params), steps=4)
+    straight_params, straight_state = run(opt, params, state, steps=4, start=4)
+
+    leaves, treedef = fgtree.flatten(state)
+    buffer = io.BytesIO()
+    np.savez(buffer, *leaves)
+    buffer.seek(0)
+    with np.load(buffer) as saved:
+        loaded = fgtree.unflatten(treedef, [saved[f"arr_{i}"] for i in range(len(leaves))])
+    assert_trees_equal(loaded, state)
+    resumed_params, resumed_state = run(opt, params, loaded, steps=4, start=4)
+    assert_trees_equal(resumed_params, straight_params)
+    assert_trees_equal(resumed_state, straight_state)
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_states_are_frozen_attrs_classes(name: str) -> None:
+    import attrs
+
+    opt = OPTIMIZERS[name]()
+    state = opt.init(make_params())
+    assert isinstance(state, optim.ChainState)
+    for inner in (state, *state.inner_states):
+        assert attrs.has(type(inner))
+        fields = attrs.fields(type(inner))
+        if fields:
+            with pytest.raises(attrs.exceptions.FrozenInstanceError):
+                setattr(inner, fields[0].name, None)
+
+
+def test_float64_hyperparameter_arrays_do_not_upcast_float32() -> None:
+    # A learning rate or decay given as a float64 array (as under vmap) is cast per leaf.
+    opt = optim.chain(
+        optim.trace(np.float64(0.9)),
+        optim.scale_by_adam(b1=np.array(0.9), b2=np.array(0.999)),
+        optim.add_decayed_weights(np.array(1e-4)),
+        optim.clip(np.array(1.0)),
+        optim.scale(np.array(-1e-3)),
+    )
+    params = make_params(np.float32)
+    updates, state = opt.update(grads_for(params, 0), opt.init(params), params)
+    for leaf in fgtree.leaves((updates, state)):
+        assert np.asarray(leaf).dtype in (np.float32, np.int32)

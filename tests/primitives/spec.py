@@ -1,0 +1,98 @@
+"""The row type of the primitive table and the strategy helpers the family tables share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import numpy as np
+from hypothesis import strategies as st
+
+from funcgrad.testing.strategies import arrays, broadcastable_shapes, shapes
+
+
+@attrs.frozen
+class OpSpec:
+    """One row: a public funcgrad.numpy function and how to draw its inputs.
+
+    ``fun`` takes the drawn float arrays positionally and the drawn params as keywords.
+    ``reference`` is the numpy function with the same signature (default: numpy's function
+    of ``fun``'s name); the no-trace result must equal it bitwise.
+    ``params`` maps the drawn args to a strategy of keyword dicts (axis, keepdims, ...).
+    """
+
+    name: str
+    fun: Callable[..., Any]
+    args: Callable[[], st.SearchStrategy]
+    params: Callable[[tuple], st.SearchStrategy] = lambda args: st.just({})
+    reference: Callable[..., Any] | None = None
+    order: int = 2
+    differentiable: bool = True
+    atol: float | None = None
+    rtol: float | None = None
+    eps: float | None = None
+    vmap: bool = True
+
+    def numpy_fun(self) -> Callable[..., Any]:
+        if self.reference is not None:
+            return self.reference
+        return getattr(np, self.fun.__name__)
+
+
+def unary(
+    min_value: float = -2.0, max_value: float = 2.0, shape: Any = None, dtype: Any = np.float64
+) -> Callable[[], st.SearchStrategy]:
+    """Draw ``(x,)`` with values in ``[min_value, max_value]``."""
+    return lambda: st.tuples(
+        arrays(
+            shape=shapes() if shape is None else shape,
+            dtype=dtype,
+            min_value=min_value,
+            max_value=max_value,
+        )
+    )
+
+
+def nary(
+    n: int, min_value: float = -2.0, max_value: float = 2.0, **bounds: tuple[float, float]
+) -> Callable[[], st.SearchStrategy]:
+    """Draw ``n`` arrays of mutually broadcastable shapes; ``arg1=(lo, hi)`` bounds one."""
+
+    @st.composite
+    def draw_args(draw: Any) -> tuple:
+        shps = draw(broadcastable_shapes(n))
+        # One generator for all arrays: independent seeds may shrink to equal values.
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        out = []
+        for i, s in enumerate(shps):
+            lo, hi = bounds.get(f"arg{i}", (min_value, max_value))
+            out.append(rng.uniform(lo, hi, size=s))
+        return tuple(out)
+
+    return draw_args
+
+
+def binary(min_value: float = -2.0, max_value: float = 2.0, **bounds: tuple[float, float]):
+    """Draw ``(x, y)`` of broadcastable shapes."""
+    return nary(2, min_value, max_value, **bounds)
+
+
+def axis_and_keepdims(args: tuple) -> st.SearchStrategy:
+    """``{"axis": None | int | tuple (negatives too), "keepdims": bool}`` valid for args[0]."""
+    ndim = np.ndim(args[0])
+    if ndim == 0:
+        axis = st.just(None)
+    else:
+        single = st.integers(-ndim, ndim - 1)
+        many = st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).map(
+            tuple
+        )
+        axis = st.one_of(st.none(), single, many)
+    return st.fixed_dictionaries({"axis": axis, "keepdims": st.booleans()})
+
+
+def axis_only(args: tuple) -> st.SearchStrategy:
+    """``{"axis": int}`` (negatives too) valid for args[0] (which has ndim >= 1)."""
+    ndim = max(np.ndim(args[0]), 1)
+    return st.fixed_dictionaries({"axis": st.integers(-ndim, ndim - 1)})

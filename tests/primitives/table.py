@@ -1,0 +1,20 @@
+"""The primitive table: the single source of truth for the systematic tests.
+
+Each family contributes its rows from its own module; every property test runs over all of
+them. Adding a funcgrad.numpy function = adding a row; the tests follow.
+"""
+
+from __future__ import annotations
+
+from .table_elementwise import ELEMENTWISE
+from .table_linalg import LINALG
+from .table_reductions import REDUCTIONS
+from .table_shape import SHAPE
+
+OPS = ELEMENTWISE + REDUCTIONS + SHAPE + LINALG
+DIFFERENTIABLE = [s for s in OPS if s.differentiable]
+BATCHABLE = [s for s in OPS if s.vmap]
+
+
+def ids(spec):
+    return spec.name

@@ -1,0 +1,3 @@
+"""Rows of the primitive table: the linalg family (being written)."""
+
+LINALG: list = []

@@ -1,0 +1,3 @@
+"""Rows of the primitive table: the reductions family (being written)."""
+
+REDUCTIONS: list = []

@@ -1,0 +1,3 @@
+"""Rows of the primitive table: the shape family (being written)."""
+
+SHAPE: list = []

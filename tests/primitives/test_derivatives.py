@@ -1,0 +1,28 @@
+"""Every differentiable row: VJP and JVP against central finite differences (orders 1, 2)."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from funcgrad.testing import check_grads
+
+from ._draw import draw_case
+from .table import DIFFERENTIABLE, ids
+
+
+@pytest.mark.parametrize("spec", DIFFERENTIABLE, ids=ids)
+@given(data=st.data())
+def test_vjp_matches_finite_differences(spec, data):
+    f, args = draw_case(spec, data)
+    check_grads(
+        f, args, order=spec.order, modes=("rev",), eps=spec.eps, atol=spec.atol, rtol=spec.rtol
+    )
+
+
+@pytest.mark.parametrize("spec", DIFFERENTIABLE, ids=ids)
+@given(data=st.data())
+def test_jvp_matches_finite_differences(spec, data):
+    f, args = draw_case(spec, data)
+    check_grads(
+        f, args, order=spec.order, modes=("fwd",), eps=spec.eps, atol=spec.atol, rtol=spec.rtol
+    )

@@ -1,0 +1,45 @@
+"""Every row: no-trace results are numpy's, bitwise; float32 stays float32 under grad."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import funcgrad as fg
+from funcgrad import tree
+
+from ._draw import draw_case
+from .table import DIFFERENTIABLE, OPS, ids
+
+
+def _assert_same(got, expected):
+    got_l, got_def = tree.flatten(got)
+    exp_l, exp_def = tree.flatten(expected)
+    assert got_def == exp_def
+    for g, e in zip(got_l, exp_l, strict=True):
+        assert type(g) is type(e), (type(g), type(e))
+        assert np.asarray(g).dtype == np.asarray(e).dtype
+        np.testing.assert_array_equal(g, e, strict=True)
+
+
+@pytest.mark.parametrize("spec", OPS, ids=ids)
+@given(data=st.data())
+def test_untraced_results_equal_numpy_bitwise(spec, data):
+    f, args = draw_case(spec, data)
+    params = f.keywords
+    expected = spec.numpy_fun()(*args, **params)
+    _assert_same(f(*args), expected)
+
+
+@pytest.mark.parametrize("spec", DIFFERENTIABLE, ids=ids)
+@given(data=st.data())
+def test_float32_stays_float32(spec, data):
+    f, args = draw_case(spec, data)
+    args32 = tuple(tree.map(lambda x: np.asarray(x, np.float32), a) for a in args)
+    expected = spec.numpy_fun()(*args32, **f.keywords)
+    out, pullback = fg.vjp(f, *args32)
+    for o, e in zip(tree.leaves(out), tree.leaves(expected), strict=True):
+        assert np.asarray(o).dtype == np.asarray(e).dtype
+    grads = pullback(tree.map(np.ones_like, out))
+    for g in tree.leaves(grads):
+        assert g.dtype == np.float32
