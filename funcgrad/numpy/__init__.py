@@ -56,6 +56,7 @@ from ._misc import radians as radians
 from ._misc import round as round
 from ._misc import sinc as sinc
 from ._misc import stop_gradient as stop_gradient
+from ._misc import astype as astype
 
 # --- _misc ---
 from ._misc import true_divide as true_divide

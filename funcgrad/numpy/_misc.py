@@ -129,3 +129,10 @@ def nan_to_num(
 def stop_gradient(x: Any) -> Any:
     """Return ``x`` with zero derivative in every mode."""
     return _ew.stop_gradient(x)
+
+
+def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Any:
+    """Cast to ``dtype`` (numpy.astype); differentiable to float dtypes, else zero."""
+    if not is_traced((x,)):
+        return np.astype(x, dtype, copy=copy)
+    return _ew.astype(x, dtype)

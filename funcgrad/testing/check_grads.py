@@ -13,7 +13,7 @@ import numpy as np
 from .. import tree
 from ..transforms.differentiate import vjp
 from ..transforms.forward import jvp
-from .numerical import _as_f64, directional_derivative, numerical_grad
+from .numerical import directional_derivative, numerical_grad
 
 DEFAULT_EPS = 1e-6
 DEFAULT_ATOL = 1e-5

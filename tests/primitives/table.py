@@ -7,11 +7,13 @@ them. Adding a funcgrad.numpy function = adding a row; the tests follow.
 from __future__ import annotations
 
 from .table_elementwise import ELEMENTWISE
+from .table_fft import FFT
+from .table_indexing import INDEXING
 from .table_linalg import LINALG
 from .table_reductions import REDUCTIONS
 from .table_shape import SHAPE
 
-OPS = ELEMENTWISE + REDUCTIONS + SHAPE + LINALG
+OPS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG + FFT
 DIFFERENTIABLE = [s for s in OPS if s.differentiable]
 BATCHABLE = [s for s in OPS if s.vmap]
 

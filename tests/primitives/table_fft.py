@@ -1,0 +1,3 @@
+"""Rows of the primitive table: funcgrad.numpy.fft (being written)."""
+
+FFT: list = []

@@ -1,0 +1,3 @@
+"""Rows of the primitive table: indexing, gathers, scatters and sorting (being written)."""
+
+INDEXING: list = []
