@@ -5,7 +5,10 @@ arrays; ``funcgrad.numpy`` is the differentiable numpy mirror. Public names are 
 re-exports.
 """
 
+from . import nn as nn
 from . import numpy as numpy
+from . import random as random
+from . import testing as testing
 from . import tree as tree
 from .primitives.elementwise import stop_gradient as stop_gradient
 from .transforms.batching import vmap as vmap

@@ -8,6 +8,7 @@ and the shape family.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -368,3 +369,22 @@ stop_gradient_p = define_unary("stop_gradient", lambda x: x, None)
 def stop_gradient(x: Any) -> Any:
     """Return ``x``, with zero derivative in every mode (leaves of a pytree: use tree.map)."""
     return stop_gradient_p.bind(x)
+
+
+# --- erf (numpy has none: math.erf per element) -------------------------------------
+_erf_ufunc = np.frompyfunc(math.erf, 1, 1)
+_TWO_OVER_SQRT_PI = float(2.0 / np.sqrt(np.pi))
+
+
+def _erf_impl(x):
+    x = np.asarray(x)
+    dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64
+    return np.asarray(_erf_ufunc(x), dtype=dtype)[()]
+
+
+erf_p = define_unary("erf", _erf_impl, lambda x, out: _TWO_OVER_SQRT_PI * exp(-(x * x)))
+
+
+def erf(x: Any) -> Any:
+    """The error function, elementwise (exact: math.erf per element)."""
+    return erf_p.bind(x)
