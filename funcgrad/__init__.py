@@ -7,6 +7,7 @@ re-exports.
 
 from . import nn as nn
 from . import numpy as numpy
+from . import optim as optim
 from . import random as random
 from . import testing as testing
 from . import tree as tree

@@ -10,6 +10,7 @@ from typing import Any
 import funcgrad.numpy as fnp
 
 Numeric = Any
+"""A scalar or array: a Python number, a numpy array or scalar, or a funcgrad tracer."""
 
 
 def cast_like(value: Numeric, x: Numeric) -> Numeric:

@@ -10,22 +10,38 @@ import funcgrad's transformations (optimizers run *under* them, they never call 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 import attrs
+import numpy as np
 
 import funcgrad.numpy as fnp
 from funcgrad import tree as fgtree
+
+from ._numerics import Numeric
 
 PyTree = fgtree.PyTree
 Params = PyTree
 Updates = PyTree
 OptState = PyTree
-Numeric = Any
-"""A scalar or array: a Python number, a numpy array or scalar, or a funcgrad tracer."""
 Schedule = Callable[[Numeric], Numeric]
 """A function from the step count (an int32 scalar, counting from 0) to a value."""
 ScalarOrSchedule = float | Schedule
+
+
+def _trees_equal(a: PyTree, b: PyTree) -> bool:
+    # States are compared outside transformations, on concrete arrays, so numpy is safe here.
+    leaves_a, treedef_a = fgtree.flatten(a)
+    leaves_b, treedef_b = fgtree.flatten(b)
+    return treedef_a == treedef_b and all(
+        np.asarray(x).dtype == np.asarray(y).dtype and np.array_equal(x, y)
+        for x, y in zip(leaves_a, leaves_b, strict=True)
+    )
+
+
+LEAFWISE_EQ = attrs.cmp_using(eq=_trees_equal, class_name="LeafwiseEq")
+"""``attrs.field(eq=LEAFWISE_EQ)``: a state field compared as a pytree, leaf by leaf, so
+that ``state_a == state_b`` is a plain bool (same structure, dtypes and values)."""
 
 
 class TransformInitFn(Protocol):
@@ -52,7 +68,8 @@ class GradientTransformation:
         ``updates`` (usually gradients) and the result have the structure of ``params``.
 
     Both are static pytree fields: a ``GradientTransformation`` is a pytree without
-    leaves, so it can be passed to jitted functions as an ordinary argument.
+    leaves, so it can travel inside the arguments of a transformed function and is
+    never differentiated or batched.
 
     Example:
       >>> opt = chain(identity(), identity())
@@ -91,7 +108,7 @@ def identity() -> GradientTransformation:
 class ChainState:
     """The state of ``chain(t_1, ..., t_n)``: the inner states, in chain order."""
 
-    inner_states: tuple[OptState, ...] = attrs.field(converter=tuple)
+    inner_states: tuple[OptState, ...] = attrs.field(converter=tuple, eq=LEAFWISE_EQ)
 
 
 def chain(*transforms: GradientTransformation) -> GradientTransformation:
@@ -151,7 +168,7 @@ def apply_updates(params: Params, updates: Updates) -> Params:
       >>> apply_updates({"w": 1.0}, {"w": -0.25})
       {'w': 0.75}
     """
-    return fgtree.map(lambda p, u: _add_keep_dtype(p, u), params, updates)
+    return fgtree.map(_add_keep_dtype, params, updates)
 
 
 def _add_keep_dtype(p: Numeric, u: Numeric) -> Numeric:

@@ -17,6 +17,7 @@ from funcgrad import tree as fgtree
 
 from ._numerics import Numeric, cast_like, increment, zero_count
 from .base import (
+    LEAFWISE_EQ,
     GradientTransformation,
     OptState,
     Params,
@@ -71,7 +72,7 @@ def scale(step_size: Numeric) -> GradientTransformation:
 class ScaleByScheduleState:
     """The step count ``count`` (int32, starting at 0) fed to the schedule."""
 
-    count: Numeric
+    count: Numeric = attrs.field(eq=LEAFWISE_EQ)
 
 
 def scale_by_schedule(step_size_fn: Schedule) -> GradientTransformation:
@@ -124,7 +125,7 @@ def scale_by_learning_rate(
 class TraceState:
     """The momentum buffer ``trace`` (structure and dtypes of the params)."""
 
-    trace: Updates
+    trace: Updates = attrs.field(eq=LEAFWISE_EQ)
 
 
 def trace(decay: Numeric, nesterov: bool = False) -> GradientTransformation:
@@ -166,9 +167,9 @@ def trace(decay: Numeric, nesterov: bool = False) -> GradientTransformation:
 class ScaleByAdamState:
     """Adam's step count (int32) and first and second moment estimates."""
 
-    count: Numeric
-    mu: Updates
-    nu: Updates
+    count: Numeric = attrs.field(eq=LEAFWISE_EQ)
+    mu: Updates = attrs.field(eq=LEAFWISE_EQ)
+    nu: Updates = attrs.field(eq=LEAFWISE_EQ)
 
 
 def scale_by_adam(
@@ -222,7 +223,7 @@ def scale_by_adam(
 class ScaleByRmsState:
     """RMSProp's running mean of squared updates ``nu``."""
 
-    nu: Updates
+    nu: Updates = attrs.field(eq=LEAFWISE_EQ)
 
 
 def scale_by_rms(
@@ -272,7 +273,7 @@ def scale_by_rms(
 class ScaleByAdagradState:
     """Adagrad's running sum of squared updates (optax's ``ScaleByRssState``)."""
 
-    sum_of_squares: Updates
+    sum_of_squares: Updates = attrs.field(eq=LEAFWISE_EQ)
 
 
 def scale_by_adagrad(

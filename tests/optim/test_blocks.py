@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -61,7 +61,6 @@ def test_chain_rejects_a_foreign_state() -> None:
         opt.update(np.ones(2), optim.chain(optim.scale(1.0)).init(np.ones(2)))
 
 
-@settings(max_examples=60, deadline=None)
 @given(tree=trees, max_norm=st.floats(1e-3, 1e3))
 def test_clip_by_global_norm_bounds_the_norm_and_keeps_direction(tree, max_norm) -> None:
     clipped = run_once(optim.clip_by_global_norm(max_norm), tree)
@@ -90,7 +89,6 @@ def test_global_norm() -> None:
     assert float(optim.global_norm({})) == 0.0
 
 
-@settings(max_examples=60, deadline=None)
 @given(tree=trees, max_delta=st.floats(1e-3, 1e3))
 def test_clip_bounds_every_element(tree, max_delta) -> None:
     clipped = run_once(optim.clip(max_delta), tree)

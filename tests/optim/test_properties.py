@@ -152,6 +152,22 @@ def test_state_saved_with_savez_resumes_the_same_trajectory(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", IDS)
+def test_states_compare_by_value(name: str) -> None:
+    opt = OPTIMIZERS[name]()
+    params = make_params()
+    _, state = run(opt, params, opt.init(params), steps=2)
+    _, same = run(opt, params, opt.init(params), steps=2)
+    _, later = run(opt, params, opt.init(params), steps=3)
+    assert state == same
+    if fgtree.leaves(state):  # a stateless optimizer has nothing to tell the steps apart
+        assert state != later
+    assert opt.init(params) == opt.init(make_params())
+    float_leaves = [x for x in fgtree.leaves(state) if np.asarray(x).dtype.kind == "f"]
+    if float_leaves:  # the same values in another dtype are another state
+        assert opt.init(params) != opt.init(make_params(np.float32))
+
+
+@pytest.mark.parametrize("name", IDS)
 def test_states_are_frozen_attrs_classes(name: str) -> None:
     import attrs
 

@@ -97,3 +97,17 @@ def test_vmap_over_params_and_states_trains_an_ensemble(name: str) -> None:
         single = train(opt, fgtree.map(lambda x, i=i: x[i], ensemble), steps=4)
         for got, want in zip(fgtree.leaves(params), fgtree.leaves(single), strict=True):
             np.testing.assert_allclose(got[i], want, rtol=1e-12, atol=1e-12)
+
+
+def test_an_optimizer_can_be_an_argument_of_a_transformed_function() -> None:
+    def one_step(opt, params):
+        updates, _ = opt.update(quadratic_grads(params), opt.init(params), params)
+        return quadratic_loss(optim.apply_updates(params, updates))
+
+    opt = optim.adam(0.1)
+    params = initial_params()
+    grads = fg.grad(one_step, argnums=1)(opt, params)
+    assert fgtree.structure(grads) == fgtree.structure(params)
+    ensemble = fgtree.map(lambda x: np.stack([x, x + 1.0]), params)
+    losses = fg.vmap(one_step, in_axes=(None, 0))(opt, ensemble)
+    np.testing.assert_allclose(losses[0], one_step(opt, params), rtol=1e-12)
