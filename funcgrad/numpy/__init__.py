@@ -43,8 +43,22 @@ from ._creation import ones_like as ones_like
 from ._creation import tri as tri
 from ._creation import zeros as zeros
 from ._creation import zeros_like as zeros_like
+
+# --- _indexing, _sorting ---
+from ._indexing import _getitem as _getitem
+from ._indexing import argwhere as argwhere
+from ._indexing import at as at
+from ._indexing import choose as choose
+from ._indexing import compress as compress
+from ._indexing import extract as extract
+from ._indexing import flatnonzero as flatnonzero
+from ._indexing import nonzero as nonzero
+from ._indexing import select as select
+from ._indexing import take as take
+from ._indexing import take_along_axis as take_along_axis
 from ._misc import absolute as absolute
 from ._misc import angle as angle
+from ._misc import astype as astype
 from ._misc import clip as clip
 from ._misc import conjugate as conjugate
 from ._misc import degrees as degrees
@@ -53,14 +67,108 @@ from ._misc import mod as mod
 from ._misc import nan_to_num as nan_to_num
 from ._misc import positive as positive
 from ._misc import radians as radians
+from ._misc import real_if_close as real_if_close
 from ._misc import round as round
 from ._misc import sinc as sinc
 from ._misc import stop_gradient as stop_gradient
-from ._misc import astype as astype
 
 # --- _misc ---
 from ._misc import true_divide as true_divide
 from ._misc import where as where
+
+# --- _products ---
+from ._products import cross as cross
+from ._products import dot as dot
+from ._products import einsum as einsum
+from ._products import inner as inner
+from ._products import kron as kron
+from ._products import matmul as matmul
+from ._products import outer as outer
+from ._products import tensordot as tensordot
+from ._products import vdot as vdot
+
+# --- _reductions ---
+from ._reductions import all as all
+from ._reductions import amax as amax
+from ._reductions import amin as amin
+from ._reductions import any as any
+from ._reductions import argmax as argmax
+from ._reductions import argmin as argmin
+from ._reductions import average as average
+from ._reductions import count_nonzero as count_nonzero
+from ._reductions import cumprod as cumprod
+from ._reductions import cumsum as cumsum
+from ._reductions import diff as diff
+from ._reductions import max as max
+from ._reductions import mean as mean
+from ._reductions import min as min
+from ._reductions import nanmean as nanmean
+from ._reductions import nansum as nansum
+from ._reductions import prod as prod
+from ._reductions import ptp as ptp
+from ._reductions import std as std
+from ._reductions import sum as sum
+from ._reductions import var as var
+
+# --- _shape ---
+from ._shape import append as append
+from ._shape import atleast_1d as atleast_1d
+from ._shape import atleast_2d as atleast_2d
+from ._shape import atleast_3d as atleast_3d
+from ._shape import broadcast_arrays as broadcast_arrays
+from ._shape import broadcast_to as broadcast_to
+from ._shape import column_stack as column_stack
+from ._shape import concatenate as concatenate
+from ._shape import copy as copy
+from ._shape import dstack as dstack
+from ._shape import expand_dims as expand_dims
+from ._shape import hstack as hstack
+from ._shape import moveaxis as moveaxis
+from ._shape import ndim as ndim
+from ._shape import ravel as ravel
+from ._shape import reshape as reshape
+from ._shape import rollaxis as rollaxis
+from ._shape import shape as shape
+from ._shape import size as size
+from ._shape import squeeze as squeeze
+from ._shape import stack as stack
+from ._shape import swapaxes as swapaxes
+from ._shape import transpose as transpose
+from ._shape import vstack as vstack
+
+# --- _shape_ops ---
+from ._shape_ops import array_split as array_split
+from ._shape_ops import diag as diag
+from ._shape_ops import diagflat as diagflat
+from ._shape_ops import diagonal as diagonal
+from ._shape_ops import dsplit as dsplit
+from ._shape_ops import flip as flip
+from ._shape_ops import fliplr as fliplr
+from ._shape_ops import flipud as flipud
+from ._shape_ops import hsplit as hsplit
+from ._shape_ops import pad as pad
+from ._shape_ops import repeat as repeat
+from ._shape_ops import roll as roll
+from ._shape_ops import rot90 as rot90
+from ._shape_ops import split as split
+from ._shape_ops import tile as tile
+from ._shape_ops import trace as trace
+from ._shape_ops import tril as tril
+from ._shape_ops import triu as triu
+from ._shape_ops import vsplit as vsplit
+
+# --- _signal ---
+from ._signal import convolve as convolve
+from ._signal import correlate as correlate
+from ._sorting import argpartition as argpartition
+from ._sorting import argsort as argsort
+from ._sorting import median as median
+from ._sorting import partition as partition
+from ._sorting import percentile as percentile
+from ._sorting import quantile as quantile
+from ._sorting import searchsorted as searchsorted
+from ._sorting import sort as sort
+from ._sorting import unique as unique
 from ._ufuncs import abs as abs
 from ._ufuncs import add as add
 from ._ufuncs import arccos as arccos

@@ -124,8 +124,10 @@ def linspace(
             "linspace with traced endpoints supports scalar start/stop, axis=0, retstep=False"
         )
     div = (num - 1) if endpoint else num
-    steps = np.arange(num, dtype=float) / (div if div > 0 else 1)
-    return start + (stop - start) * steps
+    dt = np.result_type(*(getattr(v, "dtype", np.float64) for v in (start, stop)), 1.0)
+    steps = (np.arange(num, dtype=float) / (div if div > 0 else 1)).astype(dt)
+    out = start + (stop - start) * steps
+    return out if dtype is None else out.astype(dtype)
 
 
 def logspace(

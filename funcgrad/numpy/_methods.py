@@ -75,8 +75,6 @@ for _name in (
     "argsort",
     "sort",
     "dot",
-    "real",
-    "imag",
     "conj",
     "conjugate",
     "round",
@@ -117,6 +115,8 @@ _tm.method_transpose = _transpose_method
 _tm.method_flatten = lambda self: lambda order="C": _fnp.ravel(self, order=order)
 _tm.method_copy = lambda self: lambda: self
 _tm.method_T = lambda self: _fnp.transpose(self)
+_tm.method_real = lambda self: _fnp.real(self)  # properties, as on ndarray
+_tm.method_imag = lambda self: _fnp.imag(self)
 _tm.method_mT = lambda self: _fnp.swapaxes(self, -1, -2)
 _tm.method_at = lambda self: _fnp.at(self)
 _tm.method_item = lambda self: lambda *args: self.concrete().item(*args)

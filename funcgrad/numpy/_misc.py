@@ -136,3 +136,21 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Any:
     if not is_traced((x,)):
         return np.astype(x, dtype, copy=copy)
     return _ew.astype(x, dtype)
+
+
+def real_if_close(a: Any, tol: float = 100) -> Any:
+    """The real part if every imaginary part is within ``tol`` machine epsilons of 0.
+
+    Under a transformation the decision needs concrete values (available in grad and jvp,
+    not under vmap, where it raises).
+    """
+    if not is_traced((a,)):
+        return np.real_if_close(a, tol=tol)
+    if a.dtype.kind != "c":
+        return a
+    imag_part = np.imag(a.concrete())
+    eps = np.finfo(a.dtype).eps
+    cutoff = tol * eps if tol > 1 else tol
+    if np.all(np.abs(imag_part) < cutoff):
+        return _ew.real(a)
+    return a

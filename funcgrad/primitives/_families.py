@@ -23,6 +23,8 @@ Deriv = Callable[..., Any] | int | None
 
 def conj_if_complex(d: Any) -> Any:
     """``conj(d)`` for complex ``d``; ``d`` itself otherwise (the common, free case)."""
+    if isinstance(d, complex):  # a Python complex constant, e.g. the 1j of ``1j * y``
+        return d.conjugate()
     dt = getattr(d, "dtype", None)
     if dt is not None and dt.kind == "c":
         from .elementwise import conj
@@ -56,16 +58,25 @@ def elementwise_batch(prim: Primitive) -> Callable[..., tuple[Any, int]]:
     return rule
 
 
-def _times(d: Deriv, cotangent: bool) -> Callable[..., Any]:
-    """A rule multiplying the linear input by the derivative ``d``."""
+def _times(d: Deriv, cotangent: bool, arity: int) -> Callable[..., Any]:
+    """A rule multiplying the linear input by the derivative ``d`` (fixed arity: fast)."""
     if d == 1:
         return lambda lin, out, *args, **params: lin
     if d == -1:
         return lambda lin, out, *args, **params: -lin
     assert callable(d)
-    if cotangent:
-        return lambda lin, out, *args, **params: lin * conj_if_complex(d(*args, out))
-    return lambda lin, out, *args, **params: lin * d(*args, out)
+    if not cotangent:
+        if arity == 1:
+            return lambda lin, out, x: lin * d(x, out)
+        return lambda lin, out, x, y: lin * d(x, y, out)
+    # Cotangents multiply by the conjugate derivative; real outputs (the hot case) skip it.
+    if arity == 1:
+        return lambda lin, out, x: (
+            lin * d(x, out) if out.dtype.kind != "c" else lin * conj_if_complex(d(x, out))
+        )
+    return lambda lin, out, x, y: (
+        lin * d(x, y, out) if out.dtype.kind != "c" else lin * conj_if_complex(d(x, y, out))
+    )
 
 
 def zero_rule(lin: Any, out: Any, *args: Any, **params: Any) -> None:
@@ -80,8 +91,8 @@ def define_unary(name: str, impl: Callable[..., Any], deriv: Deriv) -> Primitive
         VJP.define_zero(prim)
         JVP.define_zero(prim)
     else:
-        VJP.define(prim, _times(deriv, cotangent=True))
-        JVP.define(prim, _times(deriv, cotangent=False))
+        VJP.define(prim, _times(deriv, True, 1))
+        JVP.define(prim, _times(deriv, False, 1))
     BATCH.define(prim, elementwise_batch(prim))
     return prim
 
@@ -93,7 +104,7 @@ def define_binary(name: str, impl: Callable[..., Any], d_x: Deriv, d_y: Deriv) -
         VJP.define_zero(prim)
         JVP.define_zero(prim)
     else:
-        VJP.define(prim, *(zero_rule if d is None else _times(d, True) for d in (d_x, d_y)))
-        JVP.define(prim, *(zero_rule if d is None else _times(d, False) for d in (d_x, d_y)))
+        VJP.define(prim, *(zero_rule if d is None else _times(d, True, 2) for d in (d_x, d_y)))
+        JVP.define(prim, *(zero_rule if d is None else _times(d, False, 2) for d in (d_x, d_y)))
     BATCH.define(prim, elementwise_batch(prim))
     return prim

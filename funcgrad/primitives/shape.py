@@ -1,6 +1,9 @@
-"""Shape primitives: reshape, transpose, broadcast_to, and the array constructors *_like.
+"""Shape primitives: reshape, transpose, broadcast_to, the array constructors *_like,
+static slices and their transpose (zero padding), concatenate and flip.
 
-Each primitive is followed by its registration block. Imports core and ``_axes`` only.
+Each primitive is followed by its registration block. Imports core and ``_axes`` only (the
+elementwise and reduction families import this module; ``shape_ops`` holds the shape
+primitives that need them).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import FuncgradValueError
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
 
@@ -184,3 +188,213 @@ def ones_like(x: Any, dtype: Any = None) -> Any:
 def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Any:
     """``x``'s shape filled with ``fill_value`` (differentiable in ``fill_value``)."""
     return full_like_p.bind(x, fill_value, dtype=dtype)
+
+
+# --- slice: static strided slices (positive steps) ----------------------------------
+
+
+def _slice_len(start: int, stop: int, step: int) -> int:
+    return max(0, -(-(stop - start) // step))
+
+
+def _slice_impl(x, *, starts, stops, steps):
+    return x[tuple(map(slice, starts, stops, steps))]
+
+
+def _slice_vjp(out_bar, out, x, *, starts, stops, steps):
+    del out
+    widths = []  # pad widths putting the slice's elements back in place
+    for n, a, b, c in zip(x.shape, starts, stops, steps, strict=True):
+        m = _slice_len(a, b, c)
+        end = a + (m - 1) * c + 1 if m else a
+        widths.append((a, n - end, c - 1))
+    return _pad(out_bar, tuple(widths))
+
+
+def _slice_batch(axis_size, args, dims, *, starts, stops, steps):
+    (x,), (d,) = args, dims
+    x = _bdim_front(x, d)
+    return _slice(x, (0, *starts), (axis_size, *stops), (1, *steps)), 0
+
+
+slice_p = Primitive("slice", _slice_impl)
+VJP.define(slice_p, _slice_vjp)
+JVP.define_linear(slice_p)
+BATCH.define(slice_p, _slice_batch)
+
+
+def _slice(x: Any, starts: tuple, stops: tuple, steps: tuple) -> Any:
+    """Bind ``slice_p`` (normalised: 0 <= start <= stop <= size, step >= 1)."""
+    if all(
+        a == 0 and b == n and (c == 1 or n <= 1)
+        for n, a, b, c in zip(np.shape(x), starts, stops, steps, strict=True)
+    ):
+        return x
+    return slice_p.bind(x, starts=tuple(starts), stops=tuple(stops), steps=tuple(steps))
+
+
+def slice_(x: Any, starts: Any, stops: Any, steps: Any = None) -> Any:
+    """``x[start0:stop0:step0, start1:stop1:step1, ...]`` with Python's slice semantics.
+
+    ``starts``/``stops``/``steps`` hold one int or None per leading axis (shorter sequences
+    leave the remaining axes whole); negative values count from the end, and a negative
+    step reverses (a positive-step slice followed by ``flip``).
+    """
+    shape = np.shape(x)
+    k = len(starts)
+    steps = (None,) * k if steps is None else tuple(steps)
+    if not len(stops) == len(steps) == k <= len(shape):
+        raise FuncgradValueError(
+            f"slice_: starts, stops and steps need one entry per axis (at most {len(shape)} "
+            f"for shape {shape}), got {len(starts)}, {len(stops)}, {len(steps)}"
+        )
+    lo, hi, st, rev = [], [], [], []
+    for ax, n in enumerate(shape):
+        a, b, c = slice(starts[ax], stops[ax], steps[ax]).indices(n) if ax < k else (0, n, 1)
+        m = len(range(a, b, c))
+        if c < 0:
+            a, b, c = (a + (m - 1) * c, a + 1, -c) if m else (0, 0, 1)
+            rev.append(ax)
+        lo.append(a)
+        hi.append(max(a, b))
+        st.append(c)
+    return flip(_slice(x, tuple(lo), tuple(hi), tuple(st)), tuple(rev))
+
+
+# --- pad: zeros before, after and between the elements --------------------------------
+
+
+def _pad_impl(x, *, widths):
+    x = np.asarray(x)
+    shape = tuple(
+        lo + hi + n + max(n - 1, 0) * i for n, (lo, hi, i) in zip(x.shape, widths, strict=True)
+    )
+    out = np.zeros(shape, x.dtype)
+    out[_pad_slices(x.shape, widths)] = x
+    return out
+
+
+def _pad_slices(shape, widths):
+    return tuple(
+        slice(lo, lo + n + max(n - 1, 0) * i, i + 1)
+        for n, (lo, _, i) in zip(shape, widths, strict=True)
+    )
+
+
+def _pad_vjp(out_bar, out, x, *, widths):
+    del out
+    s = _pad_slices(np.shape(x), widths)
+    return _slice(out_bar, *zip(*((t.start, t.stop, t.step) for t in s), strict=True))
+
+
+def _pad_batch(axis_size, args, dims, *, widths):
+    del axis_size
+    (x,), (d,) = args, dims
+    return _pad(_bdim_front(x, d), ((0, 0, 0), *widths)), 0
+
+
+pad_p = Primitive("pad", _pad_impl)
+VJP.define(pad_p, _pad_vjp)
+JVP.define_linear(pad_p)
+BATCH.define(pad_p, _pad_batch)
+
+
+def _pad(x: Any, widths: tuple) -> Any:
+    if all(
+        w == (0, 0, 0) or (w[:2] == (0, 0) and n <= 1)
+        for n, w in zip(np.shape(x), widths, strict=True)
+    ):
+        return x
+    return pad_p.bind(x, widths=widths)
+
+
+def pad_zeros(x: Any, widths: Any) -> Any:
+    """Pad ``x`` with zeros: ``widths`` has one ``(before, after)`` or
+    ``(before, after, interior)`` entry of non-negative ints per axis; ``interior`` zeros
+    go between neighbouring elements. The transpose of ``slice_``."""
+    shape = np.shape(x)
+    norm = tuple((int(w[0]), int(w[1]), int(w[2]) if len(w) > 2 else 0) for w in widths)
+    if len(norm) != len(shape) or any(v < 0 for w in norm for v in w):
+        raise FuncgradValueError(
+            f"pad_zeros: widths {tuple(widths)} must give non-negative (before, after[, "
+            f"interior]) for each of the {len(shape)} axes of shape {shape}"
+        )
+    return _pad(x, norm)
+
+
+# --- concatenate ---------------------------------------------------------------------
+
+
+def _concatenate_vjp(out_bar, out, *xs, axis):
+    del out
+    x_bars, start = [], 0
+    starts, stops = [0] * out_bar.ndim, list(out_bar.shape)
+    for x in xs:
+        n = np.shape(x)[axis]
+        starts[axis], stops[axis] = start, start + n
+        x_bars.append(_slice(out_bar, tuple(starts), tuple(stops), (1,) * out_bar.ndim))
+        start += n
+    return x_bars
+
+
+def _concatenate_batch(axis_size, args, dims, *, axis):
+    xs = [
+        broadcast_to(expand_dims(x, 0), (axis_size, *np.shape(x)))
+        if d is None
+        else _bdim_front(x, d)
+        for x, d in zip(args, dims, strict=True)
+    ]
+    return concatenate_p.bind(*xs, axis=axis + 1), 0
+
+
+concatenate_p = Primitive("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis))
+VJP.define_joint(concatenate_p, _concatenate_vjp)
+JVP.define_linear(concatenate_p)
+BATCH.define(concatenate_p, _concatenate_batch)
+
+
+def concatenate(xs: Any, axis: int) -> Any:
+    """Join arrays (at least 1-d, equal shapes but along ``axis``, non-negative)."""
+    xs = tuple(xs)
+    shapes = [np.shape(x) for x in xs]
+    if not xs or not shapes[0] or axis >= len(shapes[0]):
+        raise FuncgradValueError(
+            f"concatenate: cannot join arrays of shapes {shapes} along axis {axis}"
+        )
+    ref = shapes[0][:axis] + shapes[0][axis + 1 :]
+    if any(len(s) != len(shapes[0]) or s[:axis] + s[axis + 1 :] != ref for s in shapes):
+        raise FuncgradValueError(
+            f"concatenate: the input shapes {shapes} must match except along axis {axis}"
+        )
+    if len(xs) == 1:
+        return xs[0]
+    return concatenate_p.bind(*xs, axis=int(axis))
+
+
+# --- flip ----------------------------------------------------------------------------
+
+
+def _flip_vjp(out_bar, out, x, *, axes):
+    del out, x
+    return flip(out_bar, axes)
+
+
+def _flip_batch(axis_size, args, dims, *, axes):
+    del axis_size
+    (x,), (d,) = args, dims
+    return flip(_bdim_front(x, d), tuple(a + 1 for a in axes)), 0
+
+
+flip_p = Primitive("flip", lambda x, *, axes: np.flip(x, axes))
+VJP.define(flip_p, _flip_vjp)
+JVP.define_linear(flip_p)
+BATCH.define(flip_p, _flip_batch)
+
+
+def flip(x: Any, axes: tuple[int, ...]) -> Any:
+    """Reverse ``x`` along ``axes`` (non-negative ints)."""
+    shape = np.shape(x)
+    axes = tuple(sorted(int(a) for a in axes if shape[a] > 1))
+    if not axes:
+        return x
+    return flip_p.bind(x, axes=axes)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import strategies as st
 
 import funcgrad.numpy as fnp
+from funcgrad.testing.strategies import arrays
 
 from .spec import OpSpec, binary, nary, unary
 
@@ -49,6 +51,42 @@ ELEMENTWISE = [
     OpSpec("conj", fnp.conj, unary()),
     OpSpec("conjugate", fnp.conjugate, unary()),
     OpSpec("positive", fnp.positive, unary()),
+    OpSpec("nan_to_num", fnp.nan_to_num, unary()),
+    # complex intermediates of real inputs
+    OpSpec(
+        "angle",
+        lambda x, y: fnp.angle(x + 1j * y),
+        binary(arg0=(0.5, 2.0)),
+        reference=lambda x, y: np.angle(x + 1j * y),
+    ),
+    OpSpec(
+        "imag",
+        lambda x, y: fnp.imag(x * (1 + 0.5j) + 1j * y),
+        binary(),
+        reference=lambda x, y: np.imag(x * (1 + 0.5j) + 1j * y),
+    ),
+    OpSpec(
+        "real_if_close",
+        lambda x: fnp.real_if_close(x * (1 + 0j)) * x,
+        unary(),
+        reference=lambda x: np.real_if_close(x * (1 + 0j)) * x,
+        vmap=False,  # the real-or-complex decision needs concrete values
+    ),
+    OpSpec(
+        "full",
+        lambda v: fnp.full((2, 3), v),
+        unary(shape=()),
+        reference=lambda v: np.full((2, 3), v),
+    ),
+    OpSpec(
+        "linspace",
+        lambda a, b: fnp.linspace(a, b, 5),
+        lambda: st.tuples(
+            arrays(shape=(), min_value=-2.0, max_value=0.0),
+            arrays(shape=(), min_value=0.5, max_value=2.0),
+        ),
+        reference=lambda a, b: np.linspace(a, b, 5),
+    ),
     OpSpec("add", fnp.add, binary()),
     OpSpec("subtract", fnp.subtract, binary()),
     OpSpec("multiply", fnp.multiply, binary()),
