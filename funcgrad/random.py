@@ -50,9 +50,7 @@ def split(key: Key, num: int = 2) -> np.ndarray:
 def fold_in(key: Key, data: int) -> Key:
     """A new key derived from ``key`` and the integer ``data`` (e.g. a step number)."""
     k = _check_key(key, "fold_in")
-    return _generator(k, _FOLD, operator.index(data)).integers(
-        0, 1 << 32, size=2, dtype=np.uint32
-    )
+    return _generator(k, _FOLD, operator.index(data)).integers(0, 1 << 32, size=2, dtype=np.uint32)
 
 
 def _float_dtype(dtype: Any, fname: str) -> np.dtype:

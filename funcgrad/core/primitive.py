@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .avals import ShapedArray, typeof
+from .errors import FuncgradError, FuncgradValueError
 from .trace import Tracer
 
 _registry: dict[str, Primitive] = {}
@@ -59,7 +60,17 @@ class Primitive:
             return self.impl(*args, **params)
         if not top.alive:
             top.check_alive(next(a for a in args if isinstance(a, Tracer) and a._trace is top))
-        return top.process_primitive(self, args, params)
+        try:
+            return top.process_primitive(self, args, params)
+        except FuncgradError:
+            raise
+        except ValueError as e:
+            # The one place traced shape errors get the primitive's name (numpy's own text
+            # follows); the innermost bind prefixes, outer ones see a FuncgradValueError.
+            text = str(e)
+            if not text.startswith(f"{self.name}:"):
+                text = f"{self.name}: {text}"
+            raise FuncgradValueError(text) from e
 
     def abstract_eval(self, *avals: ShapedArray, **params: Any) -> Any:
         """Shape and dtype of the result for arguments of the given abstract values."""

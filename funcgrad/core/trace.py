@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
+
 from .avals import ShapedArray
 from .errors import (
     ARRAY_CONVERSION_MESSAGE,
@@ -91,7 +93,25 @@ class Tracer:
 
     __slots__ = ("_trace",)
     __array_priority__ = 1000
-    __array_ufunc__ = None  # make numpy defer to our reflected operators
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        # `ndarray + tracer` reaches here as np.add(ndarray, tracer): run the operator.
+        # Any other numpy ufunc (np.exp(tracer), ...) cannot see through a trace.
+        op = _OPERATOR_UFUNCS.get(getattr(ufunc, "__name__", ""))
+        if method == "__call__" and op is not None and not kwargs:
+            return getattr(tracer_methods, op)(*inputs)
+        self._trace.check_alive(self)  # a leaked tracer: say that, not "use fnp"
+        name = getattr(ufunc, "__name__", "ufunc")
+        raise FuncgradTypeError(ARRAY_CONVERSION_MESSAGE.format(what=self.aval, hint=name))
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        # np.shape/np.ndim/np.size only read attributes; every other numpy function on a
+        # tracer is a mistake (np.sum(x) inside grad): say which fnp function to use.
+        if func in _SHAPE_QUERIES:
+            return func._implementation(*args, **kwargs)
+        self._trace.check_alive(self)
+        name = getattr(func, "__name__", "function")
+        raise FuncgradTypeError(ARRAY_CONVERSION_MESSAGE.format(what=self.aval, hint=name))
 
     @property
     def aval(self) -> ShapedArray:
@@ -139,7 +159,8 @@ class Tracer:
         return f"{type(self).__name__}<{self.aval}>"
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        raise FuncgradTypeError(ARRAY_CONVERSION_MESSAGE.format(what=self.aval, hint="..."))
+        self._trace.check_alive(self)
+        raise FuncgradTypeError(ARRAY_CONVERSION_MESSAGE.format(what=self.aval, hint="<name>"))
 
     def __bool__(self) -> bool:
         return bool(self.concrete())
@@ -265,3 +286,27 @@ class Tracer:
                 "supported array methods"
             )
         return method(self)
+
+
+# numpy's binary-operator ufuncs -> tracer_methods names: `ndarray <op> tracer` calls them.
+_OPERATOR_UFUNCS = {
+    "add": "add",
+    "subtract": "subtract",
+    "multiply": "multiply",
+    "divide": "divide",
+    "true_divide": "divide",
+    "floor_divide": "floor_divide",
+    "remainder": "mod",
+    "power": "power",
+    "matmul": "matmul",
+    "less": "less",
+    "less_equal": "less_equal",
+    "greater": "greater",
+    "greater_equal": "greater_equal",
+    "equal": "equal",
+    "not_equal": "not_equal",
+    "bitwise_and": "logical_and",
+    "bitwise_or": "logical_or",
+}
+
+_SHAPE_QUERIES = frozenset({np.shape, np.ndim, np.size, np.iscomplexobj, np.isrealobj})

@@ -13,12 +13,14 @@ import attrs
 import numpy as np
 
 from .. import numpy as fnp
-from .. import random
+from .. import random, tree
 from ..tree import static_field
 from .initializers import glorot_uniform, he_normal
 
-_INITS: dict[str, Callable[..., np.ndarray]] = {"he_normal": he_normal,
-                                                 "glorot_uniform": glorot_uniform}
+_INITS: dict[str, Callable[..., np.ndarray]] = {
+    "he_normal": he_normal,
+    "glorot_uniform": glorot_uniform,
+}
 
 
 @attrs.frozen
@@ -29,8 +31,15 @@ class Dense:
     bias: Any
 
     @classmethod
-    def init(cls, key: Any, in_features: int, out_features: int, *,
-             initializer: str = "he_normal", dtype: Any = float) -> Dense:
+    def init(
+        cls,
+        key: Any,
+        in_features: int,
+        out_features: int,
+        *,
+        initializer: str = "he_normal",
+        dtype: Any = float,
+    ) -> Dense:
         """Weights from ``initializer`` ("he_normal" or "glorot_uniform"), zero bias."""
         w = _INITS[initializer](key, (out_features, in_features), dtype)
         return cls(w, np.zeros(out_features, dtype=dtype))
@@ -46,7 +55,11 @@ class Dense:
 
 @attrs.frozen
 class Sequential:
-    """Layers and activation functions applied in order."""
+    """Layers and activation functions applied in order.
+
+    Layers (pytrees such as ``Dense``) are the children of the tree; plain functions
+    (activations like ``nn.relu``) are static structure, not leaves.
+    """
 
     layers: tuple = attrs.field(converter=tuple)
 
@@ -74,3 +87,28 @@ class Dropout:
             return x
         keep = random.bernoulli(key, 1.0 - self.rate, fnp.shape(x))
         return fnp.where(keep, x / (1.0 - self.rate), 0.0 * x)
+
+
+def _is_static(layer: Any) -> bool:
+    return callable(layer) and tree.structure(layer).is_leaf
+
+
+def _sequential_flatten(seq: Sequential) -> tuple[list, tuple]:
+    children = [layer for layer in seq.layers if not _is_static(layer)]
+    static = tuple((i, layer) for i, layer in enumerate(seq.layers) if _is_static(layer))
+    return children, (len(seq.layers), static)
+
+
+def _sequential_unflatten(aux: tuple, children: Any) -> Sequential:
+    n, static = aux
+    layers: list = [None] * n
+    for i, layer in static:
+        layers[i] = layer
+    it = iter(children)
+    layers = [next(it) if layer is None else layer for layer in layers]
+    obj = object.__new__(Sequential)
+    object.__setattr__(obj, "layers", tuple(layers))
+    return obj
+
+
+tree.register(Sequential, _sequential_flatten, _sequential_unflatten)

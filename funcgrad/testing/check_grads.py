@@ -57,7 +57,8 @@ def _compare(analytic: Any, numeric: Any, atol: float, rtol: float, what: str, m
             leaf = "" if a_def.is_leaf else f", leaf {j}"
             raise AssertionError(
                 f"check_grads ({mode}): the derivative of {what}{leaf} is wrong at index "
-                f"{tuple(int(i) for i in worst)}: analytic {a[worst]!r}, numeric {n[worst]!r} "
+                f"{tuple(int(i) for i in worst)}: analytic {a[worst].item()!r}, "
+                f"numeric {n[worst].item()!r} "
                 f"(|difference| {abs(a[worst] - n[worst]):.3g} exceeds atol {atol:g} + "
                 f"rtol {rtol:g} * magnitude)"
             )

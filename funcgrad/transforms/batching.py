@@ -186,7 +186,7 @@ def _finish(o: Any, out_axis: int | None, trace: BatchTrace, axis_size: int) -> 
                 "vmap: out_axes is None for an output that depends on the batch "
                 f"(shape {o.shape}); give it an int out_axes"
             )
-        return o
+        return o if isinstance(o, Tracer) else np.asarray(o)
     if not batched:
         o = o if isinstance(o, Tracer) else np.asarray(o)
         val = broadcast_to(expand_dims(o, 0), (axis_size, *o.shape))

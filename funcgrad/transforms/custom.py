@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradTypeError
+from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.primitive import Primitive
 from ..core.rules import VJP
 from ..core.trace import find_top_trace
 from ..primitives.shape import zeros_like
-from ..tree import PyTreeDef, flatten, unflatten
+from ..tree import PyTreeDef, flatten, flatten_up_to, unflatten
 from . import forward, reverse
 
 
@@ -49,7 +49,10 @@ def _call(kind: str, fun: Callable, args: tuple, params: dict) -> Any:
 
 
 def _float_positions(vals: list) -> list[int]:
-    return [i for i, v in enumerate(vals) if np.issubdtype(v.dtype, np.inexact)]
+    # Python scalars (no dtype) are constants: they never carry a cotangent.
+    return [
+        i for i, v in enumerate(vals) if hasattr(v, "dtype") and np.issubdtype(v.dtype, np.inexact)
+    ]
 
 
 def _vjp_of(flat_fun: Callable, vals: list, out_bar: list) -> list:
@@ -119,15 +122,22 @@ def _custom_vjp_vjp(out_bar, out, *args, bwd, res, in_tree, out_tree, name):
             f"({len(in_tree.children)}), got {type(cts).__name__}"
             + (f" of length {len(cts)}" if isinstance(cts, (tuple, list)) else "")
         )
-    flat = []
-    for ct, sub in zip(tuple(cts), in_tree.children, strict=True):
-        leaves = [None] * sub.num_leaves if ct is None else flatten(ct)[0]
-        flat.extend(leaves)
-    for a, c in zip(args, flat, strict=True):
-        if c is not None and np.shape(c) != np.shape(a):
+    flat, positions = [], []
+    for i, (ct, sub) in enumerate(zip(tuple(cts), in_tree.children, strict=True)):
+        try:  # up to the argument's leaves: None there (or for the whole argument) is zero
+            leaves = [None] * sub.num_leaves if ct is None else flatten_up_to(sub, ct)
+        except ValueError as e:
             raise FuncgradTypeError(
+                f"custom_vjp `{name}`: the cotangent bwd returned for argument {i} does not "
+                f"have the argument's structure {sub}: {e}"
+            ) from None
+        flat.extend(leaves)
+        positions.extend([i] * len(leaves))
+    for a, c, i in zip(args, flat, positions, strict=True):
+        if c is not None and np.shape(c) != np.shape(a):
+            raise FuncgradValueError(
                 f"custom_vjp `{name}`: bwd returned a cotangent of shape {np.shape(c)} for "
-                f"an argument of shape {np.shape(a)}"
+                f"argument {i}, of shape {np.shape(a)}"
             )
     return flat
 

@@ -82,13 +82,13 @@ class JVPTrace(Trace):
         else:
             assert kind == JOINT
             out_dot = rule(tangents, out, *primals, **params)
+        if out_dot is None:  # every rule gave a zero contribution
+            return tuple(out) if prim.multiple_results else out
         if prim.multiple_results:
             return tuple(
                 o if d is None else JVPTracer(self, o, _fit(d, o))
                 for o, d in zip(out, out_dot, strict=True)
             )
-        if out_dot is None:
-            return out
         return JVPTracer(self, out, _fit(out_dot, out))
 
     def process_call(self, kind: str, fun: Callable, args: Sequence[Any], params: dict) -> Any:

@@ -84,9 +84,8 @@ def _jacobian(fun: Callable, argnums: int | Sequence[int], forward: bool) -> Cal
                 blocks, start = [], 0
                 for x in in_leaves:
                     n = int(np.size(x))
-                    blocks.append(
-                        _reshape(c[..., start : start + n], (*np.shape(o), *np.shape(x)))
-                    )
+                    block = c if len(in_leaves) == 1 else c[..., start : start + n]
+                    blocks.append(_reshape(block, (*np.shape(o), *np.shape(x))))
                     start += n
                 result.append(unflatten(in_tree, blocks))
         else:
@@ -102,7 +101,11 @@ def _jacobian(fun: Callable, argnums: int | Sequence[int], forward: bool) -> Cal
             for o in out_leaves:
                 n = int(np.size(o))
                 blocks = [
-                    _reshape(r[start : start + n], (*np.shape(o), *np.shape(x)))
+                    # one output leaf: no slicing (no indexing primitive in hessian's graph)
+                    _reshape(
+                        r if len(out_leaves) == 1 else r[start : start + n],
+                        (*np.shape(o), *np.shape(x)),
+                    )
                     for r, x in zip(rows, in_leaves, strict=True)
                 ]
                 result.append(unflatten(in_tree, blocks))

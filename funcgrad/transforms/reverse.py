@@ -28,28 +28,36 @@ from ..primitives.shape import zeros_like
 
 
 class Node:
-    """One recorded primitive application (``prim`` None for an input of the trace)."""
+    """A recorded primitive with several outputs (``value`` is the tuple of outputs)."""
 
-    __slots__ = ("args", "out", "params", "parents", "prim")
+    __slots__ = ("args", "params", "parents", "prim", "value")
 
-    def __init__(self, prim, params, args, out, parents):
+    def __init__(self, prim, params, args, value, parents):
         self.prim = prim
         self.params = params
         self.args = args
-        self.out = out
+        self.value = value
         self.parents = parents  # tuple of (argnum, node_id, out_index)
 
 
 class ReverseTracer(Tracer):
-    """A value on the tape: its concrete (or lower-level) value and where it was made."""
+    """A value on the tape; for a single-output primitive it is also the tape's node.
 
-    __slots__ = ("node_id", "out_index", "value")
+    ``prim`` is None for an input of the trace (and for outputs of a multi-output
+    ``Node``, which is then the tape entry, at ``node_id``).
+    """
 
-    def __init__(self, trace: ReverseTrace, value: Any, node_id: int, out_index: int):
+    __slots__ = ("args", "node_id", "out_index", "params", "parents", "prim", "value")
+
+    def __init__(self, trace, value, node_id, out_index, prim, params, args, parents):
         self._trace = trace
         self.value = value
         self.node_id = node_id
         self.out_index = out_index
+        self.prim = prim
+        self.params = params
+        self.args = args
+        self.parents = parents
 
     @property
     def shape(self):
@@ -74,8 +82,9 @@ class ReverseTrace(Trace):
         self.nodes: list[Node] = []
 
     def new_input(self, value: Any) -> ReverseTracer:
-        self.nodes.append(Node(None, None, (), value, ()))
-        return ReverseTracer(self, value, len(self.nodes) - 1, -1)
+        t = ReverseTracer(self, value, len(self.nodes), -1, None, None, (), ())
+        self.nodes.append(t)
+        return t
 
     def _unwrap(self, args: Sequence[Any]) -> tuple[list, tuple]:
         vals = []
@@ -89,26 +98,41 @@ class ReverseTrace(Trace):
         return vals, tuple(parents)
 
     def _record(self, prim, params, vals, out, parents, multiple: bool) -> Any:
-        self.nodes.append(Node(prim, params, vals, out, parents))
-        nid = len(self.nodes) - 1
+        nid = len(self.nodes)
         if multiple:
-            return [ReverseTracer(self, o, nid, k) for k, o in enumerate(out)]
-        return ReverseTracer(self, out, nid, -1)
+            self.nodes.append(Node(prim, params, vals, out, parents))
+            return [ReverseTracer(self, o, nid, k, None, None, (), ()) for k, o in enumerate(out)]
+        t = ReverseTracer(self, out, nid, -1, prim, params, vals, parents)
+        self.nodes.append(t)
+        return t
 
     def process_primitive(self, prim: Primitive, args: Sequence[Any], params: dict) -> Any:
-        vals, parents = self._unwrap(args)
-        out = prim.bind(*vals, **params)
-        entry = VJP.lookup(prim)
-        if entry[0] == ZERO:
+        # The hot path of reverse mode: unwrap, compute, record. Kept flat on purpose.
+        vals = []
+        parents = []
+        for i, a in enumerate(args):
+            if type(a) is ReverseTracer and a._trace is self:
+                parents.append((i, a.node_id, a.out_index))
+                a = a.value
+            vals.append(a)
+        # At level 0 no lower-level tracer can exist: compute with numpy directly.
+        out = prim.impl(*vals, **params) if self.level == 0 else prim.bind(*vals, **params)
+        try:
+            kind, rules = _VJP_ENTRIES[prim]
+        except KeyError:
+            raise VJP.lookup(prim) from None  # lookup raises the MissingRuleError
+        if kind is ZERO:
             return out
-        if entry[0] == PER_INPUT:
-            rules = entry[1]
+        if kind is PER_INPUT and None in rules:
             for argnum, _, _ in parents:
                 if rules[argnum] is None:
                     raise VJP.missing_input_rule(prim, argnum)
-        multiple = prim.multiple_results
-        outs = self._record(prim, params, vals, out, parents, multiple)
-        return tuple(outs) if multiple else outs
+        if prim.multiple_results:
+            return tuple(self._record(prim, params, vals, out, tuple(parents), True))
+        nodes = self.nodes
+        t = ReverseTracer(self, out, len(nodes), -1, prim, params, vals, tuple(parents))
+        nodes.append(t)
+        return t
 
     def process_call(self, kind: str, fun: Callable, args: Sequence[Any], params: dict) -> Any:
         handler = CALL_HANDLERS.get(kind)
@@ -123,6 +147,8 @@ class ReverseTrace(Trace):
 # kind -> handler(fun, vals, params) -> (pseudo-primitive, node params, flat outputs).
 # Filled by transforms.custom; the pseudo-primitive's VJP is a joint rule in the VJP table.
 CALL_HANDLERS: dict[str, Callable[..., tuple[Primitive, dict, list]]] = {}
+
+_VJP_ENTRIES = VJP._entries  # read directly on the hot path (lookup() raises if missing)
 
 
 def _fit(x_bar: Any, like: Any) -> Any:
@@ -141,12 +167,12 @@ def _fit(x_bar: Any, like: Any) -> Any:
     return x_bar
 
 
-def backward(trace: ReverseTrace, seeds: Sequence[tuple[int, int, Any]]) -> list[Any]:
+def backward(nodes: list, seeds: Sequence[tuple[int, int, Any]]) -> list[Any]:
     """Propagate cotangents from ``seeds`` (node_id, out_index, cotangent) to the inputs.
 
-    Returns the list of cotangents per node id (None where zero); only input nodes are kept.
+    ``nodes`` is a finished tape. Returns the cotangents per node id (None where zero);
+    only input nodes are kept.
     """
-    nodes = trace.nodes
     cts: list[Any] = [None] * len(nodes)
     for nid, k, ct in seeds:
         _accumulate(cts, nodes, nid, k, ct)
@@ -162,21 +188,38 @@ def backward(trace: ReverseTrace, seeds: Sequence[tuple[int, int, Any]]) -> list
         if prim is None:
             inputs[nid] = ct
             continue
+        args, out, params = node.args, node.value, node.params
         if prim.multiple_results:
-            ct = [zeros_like(o) if c is None else c for c, o in zip(ct, node.out, strict=True)]
-        kind, rule = VJP.lookup(prim)
-        if kind == PER_INPUT:
+            ct = [zeros_like(o) if c is None else c for c, o in zip(ct, out, strict=True)]
+        kind, rule = _VJP_ENTRIES[prim]
+        if kind is PER_INPUT:
             for argnum, pid, k in node.parents:
-                x_bar = rule[argnum](ct, node.out, *node.args, **node.params)
-                if x_bar is not None:
-                    _accumulate(cts, nodes, pid, k, _fit(x_bar, node.args[argnum]))
+                if params:
+                    x_bar = rule[argnum](ct, out, *args, **params)
+                else:
+                    x_bar = rule[argnum](ct, out, *args)
+                if x_bar is None:
+                    continue
+                arg = args[argnum]
+                # Equal size and rank imply equal shape here (broadcasting only grows).
+                if (
+                    x_bar.size != arg.size
+                    or x_bar.ndim != arg.ndim
+                    or x_bar.dtype is not arg.dtype
+                ):
+                    x_bar = _fit(x_bar, arg)
+                if k < 0:
+                    old = cts[pid]
+                    cts[pid] = x_bar if old is None else old + x_bar
+                else:
+                    _accumulate(cts, nodes, pid, k, x_bar)
         else:
             assert kind == JOINT
-            x_bars = rule(ct, node.out, *node.args, **node.params)
+            x_bars = rule(ct, out, *args, **params)
             for argnum, pid, k in node.parents:
                 x_bar = x_bars[argnum]
                 if x_bar is not None:
-                    _accumulate(cts, nodes, pid, k, _fit(x_bar, node.args[argnum]))
+                    _accumulate(cts, nodes, pid, k, _fit(x_bar, args[argnum]))
     return inputs
 
 
@@ -187,7 +230,7 @@ def _accumulate(cts: list, nodes: list[Node], nid: int, k: int, ct: Any) -> None
         return
     slots = cts[nid]
     if slots is None:
-        slots = cts[nid] = [None] * len(nodes[nid].out)
+        slots = cts[nid] = [None] * len(nodes[nid].value)
     slots[k] = ct if slots[k] is None else slots[k] + ct
 
 
@@ -199,6 +242,12 @@ def check_differentiable(x: Any, position: str, fname: str) -> None:
             dtype = np.asarray(x).dtype if not isinstance(x, bool) else np.dtype(bool)
         else:
             dtype = np.asarray(x).dtype
+    if np.dtype(dtype) == object:  # not array-like at all: a function, a string, ...
+        raise FuncgradTypeError(
+            f"{fname} can only differentiate with respect to float arrays, but {position} "
+            f"is a {type(x).__name__} (dtype object). In a model, mark such fields with "
+            "tree.static_field(); otherwise leave the argument out of argnums."
+        )
     if not is_float_dtype(dtype):
         raise FuncgradTypeError(
             f"{fname} can only differentiate with respect to float arrays, but {position} "
@@ -242,6 +291,7 @@ def vjp_flat(
         aux_leaves, aux_tree = flatten(aux)
         aux = aux_tree.unflatten([_strip(a, trace) for a in aux_leaves])
     input_ids = [t.node_id for t in tracers]
+    tape, trace.nodes = trace.nodes, []  # the tape outlives the trace without a cycle
 
     def pullback(cts: Sequence[Any]) -> list[Any]:
         seeds = [
@@ -249,14 +299,17 @@ def vjp_flat(
             for ref, ct in zip(out_refs, cts, strict=True)
             if ref is not None and ct is not None
         ]
-        grads = backward(trace, seeds)
+        grads = backward(tape, seeds)
         return [grads[i] for i in input_ids]
 
     return out_vals, pullback, aux
 
 
 def _strip(x: Any, trace: ReverseTrace) -> Any:
-    return x.value if type(x) is ReverseTracer and x._trace is trace else x
+    if type(x) is ReverseTracer and x._trace is trace:
+        v = x.value
+        return np.asarray(v) if isinstance(v, np.generic) else v  # outputs are ndarrays
+    return x
 
 
 __all__ = ["ReverseTrace", "ReverseTracer", "backward", "find_top_trace", "vjp_flat"]
