@@ -24,8 +24,9 @@ from funcgrad.testing import check_grads, numerical_grad
 def circuit():
     f = lambda x, y, z: (x + y) * z  # noqa: E731 - the textbook one-liner
     value, grads = fg.value_and_grad(f, argnums=(0, 1, 2))(-2.0, 5.0, -4.0)
-    print(f"1. (x + y) * z at (-2, 5, -4) = {float(value):g}; "
-          f"gradients {[float(g) for g in grads]}")
+    print(
+        f"1. (x + y) * z at (-2, 5, -4) = {float(value):g}; gradients {[float(g) for g in grads]}"
+    )
     return value, grads
 
 

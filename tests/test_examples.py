@@ -35,3 +35,20 @@ def test_backprop_basics_seed_examples():
     # numerical cost grows with the number of weights; backprop's stays a few passes
     assert rows[1][0] > rows[0][0]
     assert np.isfinite(rows[1][1])
+
+
+def test_newton_converges_in_a_few_steps_where_gradient_descent_does_not():
+    mod = load("newton")
+    newton_hist, gd_hist = mod.main(["--n", "200", "--d", "8", "--gd-steps", "200"])
+    assert newton_hist[-1][1] < 1e-8
+    assert len(newton_hist) <= 12
+    assert gd_hist[-1][1] > 1e3 * newton_hist[-1][1]
+
+
+def test_per_example_gradients_match_a_loop_and_training_works(capsys):
+    mod = load("per_example_gradients")
+    loss = mod.main(["--steps", "40", "--batch", "16"])
+    out = capsys.readouterr().out
+    diff = float(out.split("max difference ")[1].split()[0])
+    assert diff < 1e-12
+    assert loss < 0.6
