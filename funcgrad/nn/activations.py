@@ -13,6 +13,7 @@ import numpy as np
 from .. import numpy as fnp
 
 _SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
+_INV_SQRT_2 = float(1.0 / np.sqrt(2.0))  # Python floats keep float32 inputs float32
 
 
 def relu(x: Any) -> Any:
@@ -51,7 +52,7 @@ def gelu(x: Any, approximate: bool = True) -> Any:
         return 0.5 * x * (1.0 + fnp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
     from ..primitives.elementwise import erf
 
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+    return 0.5 * x * (1.0 + erf(x * _INV_SQRT_2))
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:

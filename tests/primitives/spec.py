@@ -20,6 +20,7 @@ class OpSpec:
     ``reference`` is the numpy function with the same signature (default: numpy's function
     of ``fun``'s name); the no-trace result must equal it bitwise.
     ``params`` maps the drawn args to a strategy of keyword dicts (axis, keepdims, ...).
+    Rows of functions numpy does not have (``funcgrad.nn``) set ``numpy_twin=False``.
     """
 
     name: str
@@ -33,6 +34,8 @@ class OpSpec:
     rtol: float | None = None
     eps: float | None = None
     vmap: bool = True
+    numpy_twin: bool = True  # False: no numpy function to match (nn functions); outputs
+    # are then expected to keep the input's float dtype
 
     def numpy_fun(self) -> Callable[..., Any]:
         if self.reference is not None:

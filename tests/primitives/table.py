@@ -10,10 +10,11 @@ from .table_elementwise import ELEMENTWISE
 from .table_fft import FFT
 from .table_indexing import INDEXING
 from .table_linalg import LINALG
+from .table_nn import NN
 from .table_reductions import REDUCTIONS
 from .table_shape import SHAPE
 
-OPS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG + FFT
+OPS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG + FFT + NN
 DIFFERENTIABLE = [s for s in OPS if s.differentiable]
 BATCHABLE = [s for s in OPS if s.vmap]
 

@@ -125,6 +125,9 @@ ELEMENTWISE = [
         reference=lambda x, lo, hi: np.clip(x, lo, hi),
     ),
     # Zero-derivative functions: their derivative is checked to be exactly zero.
+    OpSpec(
+        "stop_gradient", fnp.stop_gradient, unary(), differentiable=False, reference=lambda x: x
+    ),
     OpSpec("sign", fnp.sign, unary(), differentiable=False),
     OpSpec("floor", fnp.floor, unary(), differentiable=False),
     OpSpec("ceil", fnp.ceil, unary(), differentiable=False),

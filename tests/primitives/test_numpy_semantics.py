@@ -22,7 +22,7 @@ def _assert_same(got, expected):
         np.testing.assert_array_equal(g, e, strict=True)
 
 
-@pytest.mark.parametrize("spec", OPS, ids=ids)
+@pytest.mark.parametrize("spec", [s for s in OPS if s.numpy_twin], ids=ids)
 @given(data=st.data())
 def test_untraced_results_equal_numpy_bitwise(spec, data):
     f, args = draw_case(spec, data)
@@ -36,10 +36,14 @@ def test_untraced_results_equal_numpy_bitwise(spec, data):
 def test_float32_stays_float32(spec, data):
     f, args = draw_case(spec, data)
     args32 = tuple(tree.map(lambda x: np.asarray(x, np.float32), a) for a in args)
-    expected = spec.numpy_fun()(*args32, **f.keywords)
     out, pullback = fg.vjp(f, *args32)
-    for o, e in zip(tree.leaves(out), tree.leaves(expected), strict=True):
-        assert np.asarray(o).dtype == np.asarray(e).dtype
+    if spec.numpy_twin:
+        expected = spec.numpy_fun()(*args32, **f.keywords)
+        for o, e in zip(tree.leaves(out), tree.leaves(expected), strict=True):
+            assert np.asarray(o).dtype == np.asarray(e).dtype
+    else:
+        for o in tree.leaves(out):
+            assert np.asarray(o).dtype == np.float32
     grads = pullback(tree.map(np.ones_like, out))
     for g in tree.leaves(grads):
         assert g.dtype == np.float32
