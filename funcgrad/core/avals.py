@@ -8,16 +8,33 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
 import numpy as np
 
 
-@attrs.frozen
 class ShapedArray:
-    """The shape and dtype of an array; hashable, so usable as a cache key."""
+    """The shape and dtype of an array; an immutable value, hashable (a cache key)."""
 
-    shape: tuple[int, ...] = attrs.field(converter=tuple)
-    dtype: np.dtype = attrs.field(converter=np.dtype)
+    __slots__ = ("dtype", "shape")
+
+    def __init__(self, shape: Any, dtype: Any) -> None:
+        object.__setattr__(self, "shape", tuple(int(d) for d in shape))
+        object.__setattr__(self, "dtype", np.dtype(dtype))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("ShapedArray is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ShapedArray)
+            and self.shape == other.shape
+            and self.dtype == other.dtype
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype))
+
+    def __repr__(self) -> str:
+        return f"ShapedArray(shape={self.shape}, dtype={self.dtype})"
 
     @property
     def ndim(self) -> int:
@@ -44,4 +61,4 @@ def typeof(x: Any) -> ShapedArray:
 
 def is_float_dtype(dtype: Any) -> bool:
     """True for real and complex floating dtypes (the ones that carry derivatives)."""
-    return np.issubdtype(dtype, np.inexact)
+    return np.dtype(dtype).kind in "fc"

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
+from ..core.trace import Tracer
 from ._families import define_binary, define_unary, elementwise_batch
 
 _LN2 = float(np.log(2.0))
@@ -69,11 +70,11 @@ divide_p = define_binary("divide", np.divide, lambda x, y, o: 1.0 / y, lambda x,
 maximum_p = define_binary(
     "maximum",
     np.maximum,
-    lambda x, y, o: _ties(x, y, 1.0),  # ties split the derivative evenly, as in JAX
-    lambda x, y, o: _ties(y, x, 1.0),
+    lambda x, y, o: _ties(x, y),  # ties split the derivative evenly, as in JAX
+    lambda x, y, o: _ties(y, x),
 )
 minimum_p = define_binary(
-    "minimum", np.minimum, lambda x, y, o: _ties(y, x, 1.0), lambda x, y, o: _ties(x, y, 1.0)
+    "minimum", np.minimum, lambda x, y, o: _ties(y, x), lambda x, y, o: _ties(x, y)
 )
 fmax_p = define_binary(
     "fmax", np.fmax, lambda x, y, o: _nan_pick(x, y, True), lambda x, y, o: _nan_pick(y, x, False)
@@ -109,9 +110,15 @@ logical_or_p = define_binary("logical_or", np.logical_or, None, None)
 logical_xor_p = define_binary("logical_xor", np.logical_xor, None, None)
 
 
-def _ties(x: Any, y: Any, one: float) -> Any:
-    """1 where x > y, 1/2 where x == y, 0 elsewhere (as the dtype of x)."""
-    return where(greater(x, y), one, where(equal(x, y), 0.5 * one, 0.0))
+def _ties(x: Any, y: Any) -> Any:
+    """1 where x > y, 1/2 where x == y, 0 elsewhere."""
+    if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
+        # Plain arrays (the first-order hot path, e.g. ReLU as maximum(x, 0)): a boolean
+        # mask, with the halves added only when ties exist. Same values as below.
+        gt = np.greater(x, y)
+        eq = np.equal(x, y)
+        return gt + 0.5 * eq if eq.any() else gt
+    return where(greater(x, y), 1.0, where(equal(x, y), 0.5, 0.0))
 
 
 def _nan_pick(x: Any, y: Any, greater_wins: bool) -> Any:

@@ -57,7 +57,7 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     """
     flat, in_tree = flatten(primals)
     for i, x in enumerate(flat):
-        check_differentiable(x, _leaf_position(in_tree, i, "primal"), "vjp")
+        check_differentiable(x, lambda i=i: _leaf_position(in_tree, i, "primal"), "vjp")
     flat = [as_input_array(x) for x in flat]
     name = fun_name(fun)
     out_tree_box: list[PyTreeDef] = []
@@ -126,10 +126,12 @@ def _check_args(fun: Callable, args: Sequence[Any], nums: tuple[int, ...], who: 
     for i in nums:
         leaves, tdef = flatten(args[i])
         for j, x in enumerate(leaves):
-            label = _arg_label(fun, i)
-            if not tdef.is_leaf:
-                label += f", leaf {j}"
-            check_differentiable(x, label, who)
+            check_differentiable(x, lambda i=i, j=j, tdef=tdef: _label(fun, i, j, tdef), who)
+
+
+def _label(fun: Callable, i: int, j: int, tdef: PyTreeDef) -> str:
+    label = _arg_label(fun, i)
+    return label if tdef.is_leaf else f"{label}, leaf {j}"
 
 
 def value_and_grad(

@@ -97,6 +97,8 @@ class JVPTrace(Trace):
             return fun(*args)
         primals, tangents = self._unwrap(args)
         outs, out_dots = handler(fun, primals, tangents, params)
+        if any(type(o) is JVPTracer and o._trace is self for o in outs):
+            return fun(*args)  # closes over traced values: see ReverseTrace.process_call
         return [
             o if d is None else JVPTracer(self, o, _fit(d, o))
             for o, d in zip(outs, out_dots, strict=True)

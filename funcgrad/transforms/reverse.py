@@ -140,6 +140,11 @@ class ReverseTrace(Trace):
             return fun(*args)
         vals, parents = self._unwrap(args)
         prim, node_params, outs = handler(fun, vals, params)
+        if any(type(o) is ReverseTracer and o._trace is self for o in outs):
+            # ``fun`` closes over values this trace follows, so running it on unwrapped
+            # arguments missed their derivatives: record it primitive by primitive instead
+            # (correct; the custom rule or rematerialisation is skipped for this call).
+            return fun(*args)
         return self._record(prim, node_params, vals, outs, parents, multiple=True)
 
 
@@ -234,9 +239,16 @@ def _accumulate(cts: list, nodes: list[Node], nid: int, k: int, ct: Any) -> None
     slots[k] = ct if slots[k] is None else slots[k] + ct
 
 
-def check_differentiable(x: Any, position: str, fname: str) -> None:
-    """Raise a TypeError naming ``position`` unless ``x`` has a float dtype."""
+def check_differentiable(x: Any, position: str | Callable[[], str], fname: str) -> None:
+    """Raise a TypeError naming ``position`` unless ``x`` has a float dtype.
+
+    ``position`` may be a function making the label: it is called only on failure.
+    """
     dtype = getattr(x, "dtype", None)
+    if getattr(dtype, "kind", None) in ("f", "c"):
+        return  # the common case, kept cheap: every call of grad checks every leaf
+    if callable(position):
+        position = position()
     if dtype is None:
         if isinstance(x, bool) or not isinstance(x, (float, complex, int)):
             dtype = np.asarray(x).dtype if not isinstance(x, bool) else np.dtype(bool)

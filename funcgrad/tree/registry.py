@@ -3,15 +3,13 @@
 Built in: ``tuple``, ``list``, ``dict`` (sorted keys), namedtuples, ``None`` (an empty
 node), and every attrs class (fields in definition order; fields made with
 ``static_field()`` travel in the tree's structure instead of its leaves). ``register`` adds
-a type with JAX's ``register_pytree_node`` convention. Imports only attrs.
+a type with JAX's ``register_pytree_node`` convention. Imports nothing (attrs lazily).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-
-import attrs
 
 _STATIC = "funcgrad_static"
 
@@ -32,6 +30,8 @@ class NodeKind:
 
 def static_field(**kwargs: Any) -> Any:
     """An attrs field holding configuration (sizes, flags): not a leaf, not differentiated."""
+    import attrs  # attrs loads on first use: `import funcgrad` does not need it
+
     metadata = dict(kwargs.pop("metadata", {}))
     metadata[_STATIC] = True
     return attrs.field(metadata=metadata, **kwargs)
@@ -67,6 +67,7 @@ def register(cls: type, flatten_fn: FlattenFn, unflatten_fn: UnflattenFn) -> Non
       unflatten_fn: ``(aux_data, children) -> obj``.
     """
     _registry[cls] = NodeKind(cls.__qualname__, flatten_fn, unflatten_fn)
+    _leaf_types.discard(cls)
 
 
 def _namedtuple_kind(cls: type) -> NodeKind:
@@ -74,6 +75,8 @@ def _namedtuple_kind(cls: type) -> NodeKind:
 
 
 def _attrs_kind(cls: type) -> NodeKind:
+    import attrs
+
     fields = attrs.fields(cls)
     dynamic = tuple(f.name for f in fields if not f.metadata.get(_STATIC))
     static = tuple(f.name for f in fields if f.metadata.get(_STATIC))
@@ -93,16 +96,27 @@ def _attrs_kind(cls: type) -> NodeKind:
     return NodeKind(cls.__qualname__, flatten, unflatten)
 
 
+def _is_attrs_class(cls: type) -> bool:
+    # attrs marks its classes with __attrs_attrs__; checking it avoids importing attrs
+    return getattr(cls, "__attrs_attrs__", None) is not None
+
+
+_leaf_types: set[type] = set()  # types known to be leaves (arrays, floats, ...)
+
+
 def node_kind(cls: type) -> NodeKind | None:
     """The ``NodeKind`` of a container type, or None for a leaf type."""
     kind = _registry.get(cls)
     if kind is not None:
         return kind
+    if cls in _leaf_types:
+        return None
     if issubclass(cls, tuple) and hasattr(cls, "_fields"):
         kind = _namedtuple_kind(cls)
-    elif attrs.has(cls):
+    elif _is_attrs_class(cls):
         kind = _attrs_kind(cls)
     else:
+        _leaf_types.add(cls)
         return None
     _registry[cls] = kind
     return kind

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
+from funcgrad.testing import check_grads
 from funcgrad.testing import strategies as fst
 
 
@@ -390,3 +391,24 @@ def test_custom_vjp_cotangent_pytrees_may_hold_none_but_must_match_structure():
     f = make(lambda p, g: ({"w": g * p["b"]},))
     with pytest.raises(TypeError, match=r"`f`.*argument 0.*structure"):
         fg.grad(f)(p)
+
+
+def test_checkpoint_closing_over_a_traced_value_still_differentiates_correctly():
+    # The closed-over W is followed by grad; the call falls back to ordinary recording.
+    def loss(w, x):
+        step = fg.checkpoint(lambda h: fnp.tanh(w * h + x))
+        return fnp.sum(step(step(x)))
+
+    check_grads(loss, (np.array([0.3, -0.7]), np.array([0.5, 0.1])), order=2)
+
+
+def test_custom_vjp_closing_over_a_traced_value_still_differentiates_correctly():
+    def loss(w, x):
+        @fg.custom_vjp
+        def f(x):
+            return fnp.sin(w * x)
+
+        f.defvjp(lambda x: (fnp.sin(w * x), x), lambda x, g: (g * w * fnp.cos(w * x),))
+        return fnp.sum(f(x))
+
+    check_grads(loss, (np.array([0.3, -0.7]), np.array([0.5, 0.1])), order=1)
