@@ -5,14 +5,14 @@ arrays; ``funcgrad.numpy`` is the differentiable numpy mirror. Public names are 
 re-exports.
 """
 
-from . import nn as nn
+from typing import TYPE_CHECKING
+
 from . import numpy as numpy
-from . import optim as optim
-from . import random as random
-from . import testing as testing
 from . import tree as tree
 from .primitives.elementwise import stop_gradient as stop_gradient
 from .transforms.batching import vmap as vmap
+from .transforms.control import scan as scan
+from .transforms.control import truncated_scan as truncated_scan
 from .transforms.custom import checkpoint as checkpoint
 from .transforms.custom import custom_jvp as custom_jvp
 from .transforms.custom import custom_vjp as custom_vjp
@@ -26,3 +26,24 @@ from .transforms.jacobians import jacfwd as jacfwd
 from .transforms.jacobians import jacrev as jacrev
 
 __version__ = "0.1.0"
+
+# nn, optim, random and testing load on first use: `import funcgrad` stays light.
+_LAZY_SUBMODULES = ("nn", "optim", "random", "testing")
+
+if TYPE_CHECKING:
+    from . import nn as nn
+    from . import optim as optim
+    from . import random as random
+    from . import testing as testing
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'funcgrad' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_LAZY_SUBMODULES))
