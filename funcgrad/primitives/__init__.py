@@ -4,6 +4,7 @@ Importing this package defines every primitive (and fills the rule tables).
 """
 
 from . import control as control
+from . import conv as conv
 from . import decompositions as decompositions
 from . import elementwise as elementwise
 from . import fft as fft

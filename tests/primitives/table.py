@@ -6,6 +6,8 @@ them. Adding a funcgrad.numpy function = adding a row; the tests follow.
 
 from __future__ import annotations
 
+from .table_control import CONTROL
+from .table_conv import CONV
 from .table_elementwise import ELEMENTWISE
 from .table_fft import FFT
 from .table_indexing import INDEXING
@@ -14,7 +16,7 @@ from .table_nn import NN
 from .table_reductions import REDUCTIONS
 from .table_shape import SHAPE
 
-OPS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG + FFT + NN
+OPS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG + FFT + NN + CONTROL + CONV
 DIFFERENTIABLE = [s for s in OPS if s.differentiable]
 BATCHABLE = [s for s in OPS if s.vmap]
 
