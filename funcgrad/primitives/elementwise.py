@@ -134,8 +134,9 @@ def _nan_pick(x: Any, y: Any, greater_wins: bool) -> Any:
 
 def _power_d_x(x, y, out):
     # y * x**(y-1), written to stay finite at x == 0 for y >= 1 and exact for y == 0
-    safe = where(equal(y, 0.0), 0.0, y * power(x, where(equal(y, 0.0), 1.0, y - 1.0)))
-    return safe
+    if isinstance(y, (int, float)):  # a constant exponent (x ** 3): no masking needed
+        return 0.0 * x if y == 0 else (2.0 * x if y == 2 else y * power(x, y - 1))
+    return where(equal(y, 0.0), 0.0, y * power(x, where(equal(y, 0.0), 1.0, y - 1.0)))
 
 
 def _power_d_y(x, y, out):

@@ -94,6 +94,12 @@ ELEMENTWISE = [
     OpSpec("true_divide", fnp.true_divide, binary(arg1=(0.5, 2.0))),
     OpSpec("power", fnp.power, binary(arg0=(0.3, 2.0))),
     OpSpec("float_power", fnp.float_power, binary(arg0=(0.3, 2.0))),
+    OpSpec(
+        "power_constant_exponent",
+        lambda x: fnp.power(x, 3) + fnp.power(x, 2) + fnp.power(x, 0) + fnp.power(x, 1.5),
+        unary(min_value=0.3, max_value=2.0),
+        reference=lambda x: np.power(x, 3) + np.power(x, 2) + np.power(x, 0) + np.power(x, 1.5),
+    ),
     OpSpec("maximum", fnp.maximum, binary()),
     OpSpec("minimum", fnp.minimum, binary()),
     OpSpec("fmax", fnp.fmax, binary()),
