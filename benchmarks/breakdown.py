@@ -47,9 +47,9 @@ def run(args: argparse.Namespace) -> None:
     import numpy as np
 
     import funcgrad as fg
-    import funcgrad.numpy as fnp
 
     from .backends import numpy as floor
+    from .backends.funcgrad import OPS as fnp
     from .workloads import BY_NAME
 
     case = BY_NAME[args.workload].case(args.dtype, smoke=False)

@@ -4,7 +4,12 @@ A workload is a model written against a numpy-like namespace ``ops`` (``funcgrad
 ``autograd.numpy``, ``jax.numpy``, or the small torch shim in ``backends/torch.py``) plus
 the recipe for its data. Only these names are used: ``tanh, maximum, exp, log, sqrt,
 sum(x, axis=None, keepdims=False), max(x, axis=None, keepdims=False)``, the operators
-``+ - * / @``, ``.shape`` and ``.ndim``. Data are made with numpy from fixed seeds, so every
+``+ - * / @``, basic slicing, ``.shape`` and ``.ndim``; the CNN also uses
+``reshape(x, shape)`` and ``conv2d(x, w)`` (NCHW input, OIHW kernel, stride 1, no padding:
+torch's ``conv2d``), the RNNs ``scan(f, init, xs)`` with ``f(carry, x) -> (carry, y)``
+(``funcgrad.scan``, ``jax.lax.scan``, or ``loop_scan`` below with ``stack``). An adapter
+whose library lacks one of these wraps its namespace in ``Ops`` with the missing names, or
+reports the workload unsupported. Data are made with numpy from fixed seeds, so every
 worker process builds bitwise-identical inputs.
 
 ``kind`` says what "loss+gradients" means for the workload:
@@ -63,10 +68,88 @@ def relu_xent(ops: Any, params: Arrays, x: Any, y: Any) -> Any:
     per-example workload can ``vmap`` the very same function.
     """
     z = mlp(ops, params, x, relu)
+    batch = x.shape[0] if x.ndim == 2 else 1
+    return softmax_xent(ops, z, y, batch)
+
+
+def softmax_xent(ops: Any, z: Any, y: Any, batch: int) -> Any:
+    """Softmax cross-entropy of logits ``z`` against one-hot ``y``, summed, over ``batch``."""
     s = z - ops.max(z, axis=-1, keepdims=True)
     lse = ops.log(ops.sum(ops.exp(s), axis=-1, keepdims=True))
-    batch = x.shape[0] if x.ndim == 2 else 1
     return -ops.sum(y * (s - lse)) * (1.0 / batch)
+
+
+def cnn_xent(ops: Any, params: Arrays, x: Any, y: Any) -> Any:
+    """conv 3x3 -> ReLU -> conv 3x3 -> ReLU -> flatten -> dense; softmax cross-entropy.
+
+    ``x`` is ``(N, 1, H, W)``; convolutions are "valid" (no padding, stride 1) with biases
+    of shape ``(O, 1, 1)``; the flatten is NCHW order (torch's ``flatten(1)``).
+    """
+    w1, b1, w2, b2, wd, bd = params
+    h = ops.maximum(ops.conv2d(x, w1) + b1, 0.0)
+    h = ops.maximum(ops.conv2d(h, w2) + b2, 0.0)
+    z = ops.reshape(h, (x.shape[0], -1)) @ wd + bd
+    return softmax_xent(ops, z, y, x.shape[0])
+
+
+def sigmoid(ops: Any, x: Any) -> Any:
+    return 0.5 * ops.tanh(0.5 * x) + 0.5
+
+
+def rnn_mse(ops: Any, params: Arrays, xs: Any, h0: Any, y: Any) -> Any:
+    """Vanilla RNN ``h = tanh(x @ Wx + h @ Wh + b)`` through ``scan`` over ``xs (T, B, I)``;
+    MSE of the linear readout ``h_t @ Wo + bo`` of every step against ``y (T, B, 1)``."""
+    wx, wh, b, wo, bo = params
+
+    def step(h: Any, x: Any) -> tuple:
+        h = ops.tanh(x @ wx + h @ wh + b)
+        return h, h
+
+    _, hs = ops.scan(step, h0, xs)
+    d = hs @ wo + bo - y
+    return ops.sum(d * d) * (1.0 / (y.shape[0] * y.shape[1] * y.shape[2]))
+
+
+def lstm_mse(ops: Any, params: Arrays, xs: Any, h0: Any, y: Any) -> Any:
+    """LSTM (gates ``i, f, g, o`` in that order along ``4H``; ``h0`` also the first cell
+    state) through ``scan``; MSE of the linear readout of every step's ``h``."""
+    wx, wh, b, wo, bo = params
+    n = wh.shape[0]
+
+    def step(carry: tuple, x: Any) -> tuple:
+        h, c = carry
+        z = x @ wx + h @ wh + b
+        i = sigmoid(ops, z[:, :n])
+        f = sigmoid(ops, z[:, n : 2 * n])
+        g = ops.tanh(z[:, 2 * n : 3 * n])
+        o = sigmoid(ops, z[:, 3 * n :])
+        c = f * c + i * g
+        h = o * ops.tanh(c)
+        return (h, c), h
+
+    _, hs = ops.scan(step, (h0, h0), xs)
+    d = hs @ wo + bo - y
+    return ops.sum(d * d) * (1.0 / (y.shape[0] * y.shape[1] * y.shape[2]))
+
+
+def loop_scan(stack: Callable[[list], Any], f: Callable, init: Any, xs: Any) -> tuple:
+    """``scan`` as a Python loop over the leading axis of ``xs`` (for torch and autograd)."""
+    carry, ys = init, []
+    for t in range(xs.shape[0]):
+        carry, y = f(carry, xs[t])
+        ys.append(y)
+    return carry, stack(ys)
+
+
+class Ops:
+    """A namespace ``base`` with some names added or replaced (``conv2d``, ``scan``, ...)."""
+
+    def __init__(self, base: Any, **extra: Any) -> None:
+        self._base = base
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._base, name)
 
 
 CHAIN_SCALE = 1.01
@@ -112,9 +195,11 @@ class Workload:
 
     name: str
     title: str
-    model: str  # "tanh_mse" | "relu_xent" | "chain"
+    model: str  # "tanh_mse" | "relu_xent" | "chain" | "cnn_xent" | "rnn_mse" | "lstm_mse"
     kind: str  # "loss" | "step" | "per_example"
-    sizes: tuple[int, ...]  # layer widths; for "chain": (vector length, steps)
+    # layer widths; for "chain": (vector length, steps); "cnn_xent": (image side, conv1
+    # channels, conv2 channels, classes); "rnn_mse"/"lstm_mse": (steps, input, hidden)
+    sizes: tuple[int, ...]
     batch: int
     smoke_sizes: tuple[int, ...]
     smoke_batch: int
@@ -133,6 +218,10 @@ class Workload:
             params = (rng.normal(size=n).astype(dt),)
             data = (rng.normal(size=n).astype(dt),)
             return Case(self, dtype, params, data, steps=steps)
+        if self.model == "cnn_xent":
+            return _cnn_case(self, dtype, rng, sizes, batch)
+        if self.model in ("rnn_mse", "lstm_mse"):
+            return _rnn_case(self, dtype, rng, sizes, batch)
         params = init_mlp(rng, sizes, dt)
         x = rng.normal(size=(batch, sizes[0])).astype(dt)
         if self.model == "relu_xent":
@@ -152,6 +241,44 @@ def init_mlp(rng: np.random.Generator, sizes: tuple[int, ...], dtype: np.dtype) 
     return tuple(params)
 
 
+def _cnn_case(w: Workload, dtype: str, rng: np.random.Generator, sizes: tuple, batch: int) -> Case:
+    side, c1, c2, classes = sizes
+    dt = np.dtype(dtype)
+    out = side - 4  # two valid 3x3 convolutions
+    params = (
+        rng.normal(size=(c1, 1, 3, 3)) * np.sqrt(2.0 / 9),
+        0.1 * rng.normal(size=(c1, 1, 1)),
+        rng.normal(size=(c2, c1, 3, 3)) * np.sqrt(2.0 / (9 * c1)),
+        0.1 * rng.normal(size=(c2, 1, 1)),
+        rng.normal(size=(c2 * out * out, classes)) * np.sqrt(2.0 / (c2 * out * out)),
+        0.1 * rng.normal(size=classes),
+    )
+    x = rng.normal(size=(batch, 1, side, side))
+    y = np.eye(classes)[rng.integers(0, classes, size=batch)]
+    arrays = tuple(a.astype(dt) for a in params)
+    return Case(w, dtype, arrays, (x.astype(dt), y.astype(dt)), sizes=sizes)
+
+
+def _rnn_case(w: Workload, dtype: str, rng: np.random.Generator, sizes: tuple, batch: int) -> Case:
+    steps, n_in, hidden = sizes
+    gates = 4 if w.model == "lstm_mse" else 1
+    dt = np.dtype(dtype)
+    params = (
+        rng.normal(size=(n_in, gates * hidden)) / np.sqrt(n_in),
+        rng.normal(size=(hidden, gates * hidden)) / np.sqrt(hidden),
+        0.1 * rng.normal(size=gates * hidden),
+        rng.normal(size=(hidden, 1)) / np.sqrt(hidden),
+        0.1 * rng.normal(size=1),
+    )
+    data = (
+        rng.normal(size=(steps, batch, n_in)),
+        np.zeros((batch, hidden)),
+        rng.normal(size=(steps, batch, 1)),
+    )
+    return Case(w, dtype, tuple(a.astype(dt) for a in params), tuple(a.astype(dt) for a in data),
+                sizes=sizes)  # fmt: skip
+
+
 @dataclasses.dataclass(frozen=True)
 class Case:
     """A workload at one dtype and size: numpy inputs, identical in every worker."""
@@ -161,6 +288,7 @@ class Case:
     params: Arrays
     data: Arrays
     steps: int = 0  # chain length (3 primitives each)
+    sizes: tuple[int, ...] = ()  # the workload's sizes, for the CNN and the RNNs
 
     @property
     def key(self) -> str:
@@ -175,6 +303,8 @@ class Case:
         """Layer widths of an MLP case (input, hidden..., output); the vector length else."""
         if self.steps:
             return self.params[0].shape
+        if self.sizes:
+            return self.sizes
         return (self.params[0].shape[0], *(w.shape[1] for w in self.params[::2]))
 
     @property
@@ -193,13 +323,16 @@ class Case:
             return chain_loss
         model = MODELS[self.workload.model]
 
-        def loss(params: Arrays, x: Any, y: Any) -> Any:
-            return model(ops, params, x, y)
+        def loss(params: Arrays, *data: Any) -> Any:
+            return model(ops, params, *data)
 
         return loss
 
 
-MODELS: dict[str, Callable[..., Any]] = {"tanh_mse": tanh_mse, "relu_xent": relu_xent}
+MODELS: dict[str, Callable[..., Any]] = {
+    "tanh_mse": tanh_mse, "relu_xent": relu_xent, "cnn_xent": cnn_xent,
+    "rnn_mse": rnn_mse, "lstm_mse": lstm_mse,
+}  # fmt: skip
 
 TINY = (16, 32, 32, 1)
 MEDIUM = (784, 512, 512, 10)
@@ -234,6 +367,18 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload(
         "per_example", "per-example gradients, medium MLP, batch 64 (vmap of grad)",
         "relu_xent", "per_example", MEDIUM, 64, SMOKE_MLP, 3,
+    ),
+    Workload(
+        "cnn", "small CNN 8x8x1, conv3x3x8-ReLU-conv3x3x16-ReLU-dense 10, softmax-CE, batch 64",
+        "cnn_xent", "loss", (8, 8, 16, 10), 64, (6, 2, 3, 3), 2,
+    ),
+    Workload(
+        "rnn", "vanilla tanh RNN via scan, seq 50, batch 16, 8 -> 64, MSE of a linear readout",
+        "rnn_mse", "loss", (50, 8, 64), 16, (4, 3, 5), 2,
+    ),
+    Workload(
+        "lstm", "LSTM via scan, seq 50, batch 16, 8 -> 64, MSE of a linear readout",
+        "lstm_mse", "loss", (50, 8, 64), 16, (4, 3, 5), 2,
     ),
     *FD_WORKLOADS,
 )  # fmt: skip

@@ -68,3 +68,22 @@ def test_transform_ratios_smoke():
 
     results = transforms.main(["--smoke"])
     assert all(v > 0 for v in results.values())
+
+
+NEW_MODELS = [w for w in WORKLOADS if w.model in ("cnn_xent", "rnn_mse", "lstm_mse")]
+
+
+@pytest.mark.parametrize("workload", NEW_MODELS, ids=lambda w: w.name)
+def test_shared_cnn_and_rnn_models_on_funcgrad_match_the_numpy_floor(workload):
+    """The model funcgrad runs (``fg.nn.conv2d``, ``fg.scan``) is the one the floor
+    differentiates by hand: same loss, same gradients, at smoke sizes."""
+    import funcgrad as fg
+    from benchmarks.backends.funcgrad import OPS
+
+    case = workload.case("float64", smoke=True)
+    loss = case.loss(OPS)
+    value, grads = fg.value_and_grad(loss)(case.params, *case.data)
+    ref_value, ref_grads = floor.value_and_grad(case)(case.params, *case.data)
+    np.testing.assert_allclose(value, ref_value, rtol=1e-12)
+    for g, r in zip(grads, ref_grads, strict=True):
+        np.testing.assert_allclose(g, r, rtol=1e-10, atol=1e-14)

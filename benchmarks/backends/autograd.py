@@ -1,6 +1,8 @@
 """HIPS autograd: ``autograd.value_and_grad`` over ``autograd.numpy``; Adam written out.
 
-autograd has no ``vmap``, so the per-example workload is reported as unsupported.
+autograd has no ``vmap``, so the per-example workload is reported as unsupported, and no
+differentiable 2-D convolution in ``autograd.numpy``, so neither is the CNN. The RNNs run
+their ``scan`` as a Python loop over time (``loop_scan``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 
-from ..workloads import Case, adam_init, adam_update
-from . import Runner, flat, unsupported_kind
+from ..workloads import Case, Ops, adam_init, adam_update, loop_scan
+from . import Runner, Unsupported, flat, unsupported_kind
+
+OPS = Ops(anp, scan=lambda f, init, xs: loop_scan(anp.stack, f, init, xs))
 
 
 def setup() -> dict:
@@ -23,7 +27,9 @@ def setup() -> dict:
 
 def build(variant: str, case: Case) -> Runner:
     params, data, kind = case.params, case.data, case.workload.kind
-    loss = case.loss(anp)
+    if case.workload.model == "cnn_xent":
+        raise Unsupported("autograd.numpy has no differentiable conv2d")
+    loss = case.loss(OPS)
     vg = autograd.value_and_grad(loss)
 
     if kind == "loss":

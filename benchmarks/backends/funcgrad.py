@@ -1,5 +1,7 @@
 """funcgrad: eager ``value_and_grad`` over ``funcgrad.numpy``; ``vmap(grad)`` per example.
 
+The CNN uses ``funcgrad.nn.conv2d``, the RNNs ``funcgrad.scan``.
+
 Variants: ``funcgrad`` (eager). ``funcgrad-jit`` is added automatically once
 ``funcgrad.jit`` exists (the same calls wrapped in ``jit``; its first call is what a jit
 user waits for).
@@ -10,10 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 import funcgrad as fg
+import funcgrad.nn
 import funcgrad.numpy as fnp
 
-from ..workloads import Case
+from ..workloads import Case, Ops
 from . import Runner, Unsupported, flat, unsupported_kind
+
+# funcgrad.numpy plus the CNN's conv2d and the RNNs' scan (see workloads.py).
+OPS = Ops(fnp, conv2d=funcgrad.nn.conv2d, scan=fg.scan)
 
 
 def setup() -> dict:
@@ -39,7 +45,7 @@ def _identity(f: Any) -> Any:
 
 def build(variant: str, case: Case) -> Runner:
     params, data, kind = case.params, case.data, case.workload.kind
-    loss = case.loss(fnp)
+    loss = case.loss(OPS)
     jit = fg.jit if variant == "funcgrad-jit" else _identity
     vg = jit(fg.value_and_grad(loss))
     fwd = jit(loss)

@@ -1,5 +1,8 @@
 """JAX: ``jax.value_and_grad`` over ``jax.numpy``, eager (op by op) and under ``jax.jit``.
 
+The CNN uses ``jax.lax.conv_general_dilated`` (NCHW/OIHW, valid), the RNNs ``jax.lax.scan``
+(which traces and compiles its body even in the eager variant).
+
 x64 is enabled in every worker so float64 runs are float64 (float32 inputs stay float32).
 Results are waited for with ``jax.block_until_ready``; CPU time is taken for the whole
 process, so work done on XLA's threads is counted too.
@@ -15,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..workloads import Case, adam_init, adam_update
+from ..workloads import Case, Ops, adam_init, adam_update
 from . import Runner, flat, unsupported_kind
 
 
@@ -32,11 +35,20 @@ def _identity(f: Any) -> Any:
     return f
 
 
+def conv2d(x: Any, w: Any) -> Any:
+    return jax.lax.conv_general_dilated(
+        x, w, window_strides=(1, 1), padding="VALID", dimension_numbers=("NCHW", "OIHW", "NCHW")
+    )
+
+
+OPS = Ops(jnp, conv2d=conv2d, scan=jax.lax.scan)
+
+
 def build(variant: str, case: Case) -> Runner:
     params = tuple(jnp.asarray(p) for p in case.params)
     data = tuple(jnp.asarray(d) for d in case.data)
     kind = case.workload.kind
-    loss = case.loss(jnp)
+    loss = case.loss(OPS)
     jit = jax.jit if variant == "jax-jit" else _identity
     ready = jax.block_until_ready
     fwd = jit(loss)

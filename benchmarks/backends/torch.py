@@ -1,7 +1,9 @@
 """PyTorch: eager autograd (``torch.autograd.grad``, ``torch.optim.Adam``) and ``torch.func``.
 
 The shared models are written against a numpy-like namespace; ``TorchOps`` maps the few
-names they use onto torch. Threads: ``torch.set_num_threads(1)`` and one inter-op thread.
+names they use onto torch (``conv2d`` is ``torch.nn.functional.conv2d``; ``scan`` is a
+Python loop over time, as an eager torch user would write it). Threads:
+``torch.set_num_threads(1)`` and one inter-op thread.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 import torch
 import torch.func
 
-from ..workloads import Case, adam_init, adam_update
+from ..workloads import Case, adam_init, adam_update, loop_scan
 from . import Runner, flat, unsupported_kind
 
 
@@ -52,6 +54,13 @@ class TorchOps:
     @staticmethod
     def max(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
         return torch.amax(x) if axis is None else torch.amax(x, dim=axis, keepdim=keepdims)
+
+    reshape = staticmethod(torch.reshape)
+    conv2d = staticmethod(torch.nn.functional.conv2d)
+
+    @staticmethod
+    def scan(f: Any, init: Any, xs: Any) -> tuple:
+        return loop_scan(torch.stack, f, init, xs)
 
 
 def build(variant: str, case: Case) -> Runner:
