@@ -52,3 +52,45 @@ def test_per_example_gradients_match_a_loop_and_training_works(capsys):
     diff = float(out.split("max difference ")[1].split()[0])
     assert diff < 1e-12
     assert loss < 0.6
+
+
+def test_small_run_lowers_every_loss_and_momentum_beats_gradient_descent(capsys):
+    results = load("optimizers").main(["--small", "--no-plot"])
+    printed = capsys.readouterr().out
+    assert "epoch" in printed and "momentum" in printed
+
+    for problem, curves in results.items():
+        assert set(curves) == {"gd", "momentum", "adagrad", "rmsprop", "adam"}
+        for name, losses in curves.items():
+            assert len(losses) == 6  # before training and after each of 5 epochs
+            assert losses[-1] < losses[0], (problem, name, losses)
+    quadratic = results["quadratic"]
+    assert quadratic["momentum"][-1] < 0.01 * quadratic["gd"][-1]
+
+
+def test_cnn_example_learns_the_shapes(capsys):
+    mod = load("train_cnn")
+    chance = np.log(len(mod.CLASSES))
+    loss, acc = mod.main(["--steps", "80"])
+    assert loss < 0.5 * chance
+    assert acc > 0.7
+    out = capsys.readouterr().out
+    assert "step   80/80" in out and "held-out accuracy" in out
+
+
+def test_images_have_the_advertised_shapes():
+    mod = load("train_cnn")
+    x, y = mod.make_images(16, seed=3)
+    assert x.shape == (16, 1, 8, 8) and y.shape == (16,)
+    assert set(np.unique(y)) <= set(range(len(mod.CLASSES)))
+
+
+def test_rnn_example_learns_only_when_the_truncation_spans_the_delay(capsys):
+    mod = load("rnn_sequence")
+    chance = np.log(6)
+    loss, acc = mod.main(["--steps", "80", "--delay", "3", "--truncation", "10"])
+    assert loss < 0.6 * chance and acc > 0.5
+    out = capsys.readouterr().out
+    assert "step   80/80" in out and "truncation 10" in out
+    short_loss, _ = mod.main(["--steps", "40", "--delay", "3", "--truncation", "2"])
+    assert short_loss > 0.85 * chance
