@@ -45,6 +45,7 @@ from ._products import tensordot as tensordot
 _EYE = np.eye(1)
 SlogdetResult = type(np.linalg.slogdet(_EYE))
 EighResult = type(np.linalg.eigh(_EYE))
+EigResult = type(np.linalg.eig(_EYE))
 QRResult = type(np.linalg.qr(_EYE))
 SVDResult = type(np.linalg.svd(_EYE))
 _NOT_GIVEN = object()
@@ -114,6 +115,29 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
         return np.linalg.cholesky(a, upper=upper)
     lower = _dec.cholesky_p.bind(_square(a, "cholesky"))
     return _la.mT(lower) if upper else lower
+
+
+def eig(a: Any) -> Any:
+    """Eigenvalues and unit-norm eigenvectors of a general square matrix (numpy.linalg.eig).
+
+    Outside transformations numpy's result (real or complex depending on the values).
+    Under transformations the results are always complex (complex128 for float64 input,
+    complex64 for float32), as in JAX. Derivatives need distinct eigenvalues (a
+    diagonalisable matrix); eigenvectors are defined up to a unit complex factor, so
+    differentiate only functions that do not depend on it (``abs(v)``,
+    ``v @ (f(w)[:, None] * inv(v))``). Gradients of real inputs are real.
+    """
+    if not is_traced((a,)):
+        return np.linalg.eig(a)
+    return EigResult(*_spec.eig_p.bind(_square(a, "eig")))
+
+
+def eigvals(a: Any) -> Any:
+    """Eigenvalues of a general square matrix (numpy.linalg.eigvals); complex under
+    transformations, as ``eig``; derivatives need distinct eigenvalues."""
+    if not is_traced((a,)):
+        return np.linalg.eigvals(a)
+    return _spec.eig_p.bind(_square(a, "eigvals"))[0]
 
 
 def eigh(a: Any, UPLO: str = "L") -> Any:

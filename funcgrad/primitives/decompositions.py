@@ -20,6 +20,7 @@ import numpy as np
 from ..core.avals import ShapedArray
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
+from ._families import conj_if_complex
 from .linalg import col, einsum, matmul, mT, sym, tril_mask
 from .shape import _bdim_front, move_axis, reshape
 
@@ -69,8 +70,8 @@ def _trace_of_product(x: Any, y: Any) -> Any:
 
 def _inv_vjp(out_bar, out, a):
     del a  # d inv(A) = -inv(A) dA inv(A)
-    out_t = mT(out)
-    return -matmul(matmul(out_t, out_bar), out_t)
+    out_h = mT(conj_if_complex(out))
+    return -matmul(matmul(out_h, out_bar), out_h)
 
 
 def _inv_jvp(a_dot, out, a):
@@ -93,8 +94,8 @@ def inv(a: Any) -> Any:
 
 
 def _solve_vjp(out_bar, out, a, b):
-    b_bar = solve(mT(a), out_bar)  # x = A^{-1} b
-    return -matmul(b_bar, mT(out)), b_bar
+    b_bar = solve(mT(conj_if_complex(a)), out_bar)  # x = A^{-1} b
+    return -matmul(b_bar, mT(conj_if_complex(out))), b_bar
 
 
 def _solve_jvp(dots, out, a, b):

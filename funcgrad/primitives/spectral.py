@@ -1,11 +1,13 @@
-"""Spectral decompositions: ``eigh``, ``eigvalsh``, ``svd``, ``svdvals`` and ``pinv``.
+"""Spectral decompositions: ``eig``, ``eigh``, ``eigvalsh``, ``svd``, ``svdvals`` and ``pinv``.
 
 Conventions as in ``decompositions.py`` (whose ``aval_rule`` and ``front_batch`` they use).
 ``eigh``/``eigvalsh`` symmetrise the input perturbation (symmetric gradients). Derivatives
 of eigen- and singular vectors hold for distinct (and, for ``svd``, nonzero) values; at
 exact ties the undefined terms are set to zero, which keeps eigen/singular *value*
 derivatives exact. ``eigvalsh``/``svdvals`` recompute the vectors in their rules, so
-value-only uses never meet the ``1 / (w_j - w_i)`` terms. Real inputs only.
+value-only uses never meet the ``1 / (w_j - w_i)`` terms. Real inputs only. ``eig``
+(general square matrices) always returns complex values under transformations; its
+eigenvectors keep numpy's unit 2-norm, their phase is not differentiated (gauge).
 Imports core and the shape, elementwise, product and decompositions modules.
 """
 
@@ -17,7 +19,9 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
-from .decompositions import aval_rule, front_batch
+from ._families import conj_if_complex
+from .decompositions import aval_rule, front_batch, inv
+from .elementwise import real
 from .linalg import col, diag_embed, diagonal, matmul, mT, row, safe_reciprocal, sym
 
 # --- eigh, eigvalsh ------------------------------------------------------------------
@@ -75,6 +79,59 @@ eigvalsh_p = Primitive(
 VJP.define(eigvalsh_p, _eigvalsh_vjp)
 JVP.define(eigvalsh_p, _eigvalsh_jvp)
 BATCH.define(eigvalsh_p, front_batch(eigvalsh_p))
+
+
+# --- eig ----------------------------------------------------------------------------
+
+
+def _complex_dtype(dtype: Any) -> np.dtype:
+    return np.result_type(dtype, np.complex64)
+
+
+def _eig_impl(a):
+    w, v = np.linalg.eig(a)
+    ct = _complex_dtype(a.dtype)
+    return w.astype(ct, copy=False), v.astype(ct, copy=False)
+
+
+def _mH(x: Any) -> Any:
+    return mT(conj_if_complex(x))
+
+
+def _unit_norm(v: Any, x: Any) -> Any:
+    """``x - V Re(diag(V^H x))``: keeps unit-norm columns of V (self-adjoint projection)."""
+    return x - v * row(real(diagonal(matmul(_mH(v), x))))
+
+
+def _eig_vjp(out_bar, out, a):
+    # A_bar = V^-H (diag(w_bar) + conj(F) o (V^H (V_bar - V Re(diag(V^H V_bar))))) V^H:
+    # the adjoint of the JVP below for the inner product Re(sum(conj(x) y)).
+    del a
+    (w_bar, v_bar), (w, v) = out_bar, out
+    inner = diag_embed(w_bar) + conj_if_complex(_eig_gaps(w)) * matmul(
+        _mH(v), _unit_norm(v, v_bar)
+    )
+    return (matmul(matmul(_mH(inv(v)), inner), _mH(v)),)
+
+
+def _eig_jvp(dots, out, a):
+    # A = V diag(w) V^-1, P = V^-1 dA V: dw = diag(P), dV = V (F o P) corrected to keep
+    # ||v_j|| = 1: dV - V Re(diag(V^H dV)).
+    del a
+    w, v = out
+    p = matmul(matmul(inv(v), dots[0]), v)
+    return [diagonal(p), _unit_norm(v, matmul(v, _eig_gaps(w) * p))]
+
+
+eig_p = Primitive(
+    "eig",
+    _eig_impl,
+    aval_rule(_eig_impl, lambda s: (s[:-1], s)),
+    multiple_results=True,
+)
+VJP.define_joint(eig_p, _eig_vjp)
+JVP.define_joint(eig_p, _eig_jvp)
+BATCH.define(eig_p, front_batch(eig_p))
 
 
 # --- svd, svdvals --------------------------------------------------------------------

@@ -80,6 +80,25 @@ def general(draw, tall: bool | None = None, batch: bool = True):
 
 
 @st.composite
+def nonsymmetric(draw, pairs: bool = False):
+    """``(a,)``: real ``Q D Q^-1``, ``Q = I + R`` well conditioned, eigenvalues at least 0.5
+    apart; ``D`` diagonal, or (``pairs``) a rotation-scaling block ``[[c, s], [-s, c]]``
+    (eigenvalues ``c +- i s``, ``s`` in [0.5, 1]) and a real eigenvalue when n = 3."""
+    shape, n = _batch(draw), draw(st.integers(2 if pairs else 1, 3))
+    rng = _rng(draw)
+    gaps = rng.uniform(0.5, 0.7, size=(*shape, n))
+    d = rng.permuted(np.cumsum(gaps, axis=-1) - 1.0, axis=-1)[..., None, :] * np.eye(n)
+    if pairs:
+        c, s = rng.uniform(-1, 1, size=shape), rng.uniform(0.5, 1.0, size=shape)
+        d[..., 0, 0] = d[..., 1, 1] = c
+        d[..., 0, 1], d[..., 1, 0] = s, -s
+        if n == 3:
+            d[..., 2, 2] = c + rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 1.5)
+    q = np.eye(n) + rng.uniform(-0.3, 0.3, size=(*shape, n, n)) / n
+    return (q @ d @ np.linalg.inv(q),)
+
+
+@st.composite
 def solve_args(draw):
     """``(a, b)``: invertible ``a`` and a right-hand side: a vector or a stack of matrices
     whose batch axes broadcast with a's."""
@@ -281,6 +300,30 @@ def _eigh_function(m):
     return f
 
 
+def _eig_gauge(m):
+    def f(a):  # eigenvalues and |v|^2 (unit-norm columns: free of the phase)
+        w, v = m.linalg.eig(a)
+        return m.real(w), m.imag(w), m.abs(v) ** 2
+
+    return f
+
+
+def _eig_function(m):
+    def f(a):  # V diag(exp(w)) V^-1 = expm(a): a matrix function, gauge-free
+        w, v = m.linalg.eig(a)
+        return m.real(v @ (m.exp(w)[..., :, None] * m.linalg.inv(v)))
+
+    return f
+
+
+def _eigvals(m):
+    def f(a):
+        w = m.linalg.eigvals(a)
+        return m.real(w), m.imag(w)
+
+    return f
+
+
 def _svd_gauge(m):
     def f(a):  # s and the rank-one terms u_k v_k^T
         u, s, vh = m.linalg.svd(a, full_matrices=False)
@@ -362,6 +405,16 @@ LINALG = [
         args=lambda: symmetric(lo=-1.0),
         **_pair(lambda m: lambda a: m.linalg.eigvalsh(_sym(m, a))),
     ),
+    OpSpec("linalg.eig", args=nonsymmetric, **_pair(_eig_gauge)),
+    OpSpec("linalg.eig_pairs", args=lambda: nonsymmetric(pairs=True), **_pair(_eig_gauge)),
+    OpSpec("linalg.eig_function", args=nonsymmetric, **_pair(_eig_function)),
+    OpSpec(
+        "linalg.eig_function_pairs",
+        args=lambda: nonsymmetric(pairs=True),
+        **_pair(_eig_function),
+    ),
+    OpSpec("linalg.eigvals", args=nonsymmetric, **_pair(_eigvals)),
+    OpSpec("linalg.eigvals_pairs", args=lambda: nonsymmetric(pairs=True), **_pair(_eigvals)),
     OpSpec("linalg.qr", args=lambda: general(tall=True), **_pair(_qr)),
     OpSpec(
         "linalg.qr_r",
