@@ -49,6 +49,7 @@ class Primitive:
         return f"Primitive({self.name})"
 
     def bind(self, *args: Any, **params: Any) -> Any:
+        # find_top_trace, inlined: this runs for every primitive application.
         top = None
         level = -1
         for a in args:

@@ -21,7 +21,7 @@ from ..core.avals import is_float_dtype
 from ..core.errors import FuncgradTypeError
 from ..core.primitive import Primitive
 from ..core.rules import JOINT, PER_INPUT, VJP, ZERO
-from ..core.trace import Trace, Tracer, find_top_trace, new_trace
+from ..core.trace import Trace, Tracer, new_trace
 from ..primitives.elementwise import astype, real
 from ..primitives.reductions import unbroadcast
 from ..primitives.shape import zeros_like
@@ -97,14 +97,11 @@ class ReverseTrace(Trace):
                 vals.append(a)
         return vals, tuple(parents)
 
-    def _record(self, prim, params, vals, out, parents, multiple: bool) -> Any:
+    def _record_multiple(self, prim, params, vals, outs, parents) -> list[ReverseTracer]:
+        """Append a ``Node`` for a multi-output application; one tracer per output."""
         nid = len(self.nodes)
-        if multiple:
-            self.nodes.append(Node(prim, params, vals, out, parents))
-            return [ReverseTracer(self, o, nid, k, None, None, (), ()) for k, o in enumerate(out)]
-        t = ReverseTracer(self, out, nid, -1, prim, params, vals, parents)
-        self.nodes.append(t)
-        return t
+        self.nodes.append(Node(prim, params, vals, outs, parents))
+        return [ReverseTracer(self, o, nid, k, None, None, (), ()) for k, o in enumerate(outs)]
 
     def process_primitive(self, prim: Primitive, args: Sequence[Any], params: dict) -> Any:
         # The hot path of reverse mode: unwrap, compute, record. Kept flat on purpose.
@@ -128,7 +125,7 @@ class ReverseTrace(Trace):
                 if rules[argnum] is None:
                     raise VJP.missing_input_rule(prim, argnum)
         if prim.multiple_results:
-            return tuple(self._record(prim, params, vals, out, tuple(parents), True))
+            return tuple(self._record_multiple(prim, params, vals, out, tuple(parents)))
         nodes = self.nodes
         t = ReverseTracer(self, out, len(nodes), -1, prim, params, vals, tuple(parents))
         nodes.append(t)
@@ -145,7 +142,7 @@ class ReverseTrace(Trace):
             # arguments missed their derivatives: record it primitive by primitive instead
             # (correct; the custom rule or rematerialisation is skipped for this call).
             return fun(*args)
-        return self._record(prim, node_params, vals, outs, parents, multiple=True)
+        return self._record_multiple(prim, node_params, vals, outs, parents)
 
 
 # Call-like constructs with their own reverse behaviour (custom_vjp, checkpoint, ...):
@@ -322,6 +319,3 @@ def _strip(x: Any, trace: ReverseTrace) -> Any:
         v = x.value
         return np.asarray(v) if isinstance(v, np.generic) else v  # outputs are ndarrays
     return x
-
-
-__all__ = ["ReverseTrace", "ReverseTracer", "backward", "find_top_trace", "vjp_flat"]
