@@ -7,23 +7,18 @@ re-exports.
 
 from typing import TYPE_CHECKING
 
-from . import numpy as numpy
-from . import tree as tree
+from . import numpy as numpy, tree as tree
 from .primitives.elementwise import stop_gradient as stop_gradient
 from .transforms.batching import vmap as vmap
-from .transforms.control import scan as scan
-from .transforms.control import truncated_scan as truncated_scan
-from .transforms.custom import checkpoint as checkpoint
-from .transforms.custom import custom_jvp as custom_jvp
-from .transforms.custom import custom_vjp as custom_vjp
-from .transforms.differentiate import grad as grad
-from .transforms.differentiate import value_and_grad as value_and_grad
-from .transforms.differentiate import vjp as vjp
-from .transforms.forward import jvp as jvp
-from .transforms.forward import linearize as linearize
-from .transforms.jacobians import hessian as hessian
-from .transforms.jacobians import jacfwd as jacfwd
-from .transforms.jacobians import jacrev as jacrev
+from .transforms.control_flow import scan as scan, truncated_scan as truncated_scan
+from .transforms.custom import (
+    checkpoint as checkpoint,
+    custom_jvp as custom_jvp,
+    custom_vjp as custom_vjp,
+)
+from .transforms.differentiate import grad as grad, value_and_grad as value_and_grad, vjp as vjp
+from .transforms.forward import jvp as jvp, linearize as linearize
+from .transforms.jacobians import hessian as hessian, jacfwd as jacfwd, jacrev as jacrev
 
 __version__ = "0.1.0"
 
@@ -31,10 +26,7 @@ __version__ = "0.1.0"
 _LAZY_SUBMODULES = ("nn", "optim", "random", "testing")
 
 if TYPE_CHECKING:
-    from . import nn as nn
-    from . import optim as optim
-    from . import random as random
-    from . import testing as testing
+    from . import nn as nn, optim as optim, random as random, testing as testing
 
 
 def __getattr__(name: str):

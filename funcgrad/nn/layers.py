@@ -12,8 +12,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from .. import numpy as fnp
-from .. import random, tree
+from .. import numpy as fnp, random, tree
 from ..tree import static_field
 from .initializers import glorot_uniform, he_normal
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import numpy as fnp
-from .. import tree
+from .. import numpy as fnp, tree
 from .activations import log_softmax, softplus
 
 

@@ -21,9 +21,8 @@ from typing import Any
 import attrs
 import numpy as np
 
-from .. import numpy as fnp
-from .. import random
-from ..transforms.control import scan, truncated_scan
+from .. import numpy as fnp, random
+from ..transforms.control_flow import scan, truncated_scan
 from .activations import sigmoid
 from .initializers import glorot_uniform
 

@@ -24,7 +24,7 @@ def _contains_tracer(obj: Any) -> bool:
 
 def _build(obj: Any, dtype: Any) -> Any:
     if isinstance(obj, (list, tuple)):
-        from ._shape import stack
+        from ._reshaping import stack
 
         return stack([_build(o, dtype) for o in obj])
     if isinstance(obj, Tracer):

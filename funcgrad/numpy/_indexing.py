@@ -13,8 +13,7 @@ import numpy as np
 
 from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
-from ..primitives import elementwise as _ew
-from ..primitives import indexing as _ix
+from ..primitives import elementwise as _ew, indexing as _ix
 from ..primitives._axes import normalize_axis
 from ..primitives._index import index_layout, normalize_index
 from ..primitives.shape import broadcast_to, reshape

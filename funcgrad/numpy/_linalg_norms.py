@@ -15,10 +15,7 @@ import numpy as np
 
 from ..core.errors import FuncgradValueError
 from ..core.trace import Tracer, is_traced
-from ..primitives import elementwise as _ew
-from ..primitives import reductions as _red
-from ..primitives import shape as _shape
-from ..primitives import spectral as _spec
+from ..primitives import elementwise as _ew, reductions as _red, shape as _shape, spectral as _spec
 from ..primitives._axes import normalize_axes, normalize_axis
 
 

@@ -15,9 +15,7 @@ import numpy as np
 
 from ..core.errors import FuncgradValueError
 from ..core.trace import Tracer, is_traced
-from ..primitives import elementwise as _ew
-from ..primitives import linalg as _la
-from ..primitives import shape as _shape
+from ..primitives import elementwise as _ew, products as _la, shape as _shape
 from ..primitives._axes import normalize_axis
 
 

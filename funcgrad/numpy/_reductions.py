@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..core.trace import Tracer, is_traced
-from ..primitives import elementwise as _ew
-from ..primitives import reductions as _red
+from ..primitives import elementwise as _ew, reductions as _red
 from ..primitives._axes import normalize_axes, normalize_axis, reduced_shape
 from ..primitives.shape import broadcast_to, reshape, transpose
 

@@ -13,9 +13,7 @@ import numpy as np
 
 from ..core.errors import FuncgradValueError
 from ..core.trace import Tracer, is_traced
-from ..primitives import elementwise as _ew
-from ..primitives import indexing as _ix
-from ..primitives import sorting as _so
+from ..primitives import elementwise as _ew, indexing as _ix, sorting as _so
 from ..primitives._axes import normalize_axes, normalize_axis
 from ..primitives._index import normalize_index
 from ..primitives.shape import reshape, transpose

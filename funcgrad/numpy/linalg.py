@@ -29,18 +29,15 @@ from numpy.linalg import LinAlgError as LinAlgError
 
 from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
-from ..primitives import decompositions as _dec
-from ..primitives import linalg as _la
-from ..primitives import shape as _shape
-from ..primitives import spectral as _spec
+from ..primitives import (
+    decompositions as _dec,
+    products as _la,
+    shape as _shape,
+    spectral as _spec,
+)
 from ..primitives._axes import normalize_axis
-from ._linalg_norms import matrix_norm as matrix_norm
-from ._linalg_norms import norm as norm
-from ._linalg_norms import vector_norm as vector_norm
-from ._products import cross as _cross
-from ._products import matmul as matmul
-from ._products import outer as _outer
-from ._products import tensordot as tensordot
+from ._linalg_norms import matrix_norm as matrix_norm, norm as norm, vector_norm as vector_norm
+from ._products import cross as _cross, matmul as matmul, outer as _outer, tensordot as tensordot
 
 _EYE = np.eye(1)
 SlogdetResult = type(np.linalg.slogdet(_EYE))

@@ -3,15 +3,17 @@
 Importing this package defines every primitive (and fills the rule tables).
 """
 
-from . import control as control
-from . import conv as conv
-from . import decompositions as decompositions
-from . import elementwise as elementwise
-from . import fft as fft
-from . import indexing as indexing
-from . import linalg as linalg
-from . import reductions as reductions
-from . import shape as shape
-from . import shape_ops as shape_ops
-from . import sorting as sorting
-from . import spectral as spectral
+from . import (
+    conv as conv,
+    decompositions as decompositions,
+    elementwise as elementwise,
+    fft as fft,
+    indexing as indexing,
+    loops as loops,
+    products as products,
+    rearrange as rearrange,
+    reductions as reductions,
+    shape as shape,
+    sorting as sorting,
+    spectral as spectral,
+)

@@ -21,7 +21,7 @@ from ..core.avals import ShapedArray
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
 from ._families import conj_if_complex
-from .linalg import col, einsum, matmul, mT, sym, tril_mask
+from .products import col, einsum, matmul, mT, sym, tril_mask
 from .shape import _bdim_front, move_axis, reshape
 
 

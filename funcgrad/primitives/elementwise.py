@@ -70,11 +70,11 @@ divide_p = define_binary("divide", np.divide, lambda x, y, o: 1.0 / y, lambda x,
 maximum_p = define_binary(
     "maximum",
     np.maximum,
-    lambda x, y, o: _ties(x, y),  # ties split the derivative evenly, as in JAX
-    lambda x, y, o: _ties(y, x),
+    lambda x, y, o: _max_share(x, y),  # ties split the derivative evenly, as in JAX
+    lambda x, y, o: _max_share(y, x),
 )
 minimum_p = define_binary(
-    "minimum", np.minimum, lambda x, y, o: _ties(y, x), lambda x, y, o: _ties(x, y)
+    "minimum", np.minimum, lambda x, y, o: _max_share(y, x), lambda x, y, o: _max_share(x, y)
 )
 fmax_p = define_binary(
     "fmax", np.fmax, lambda x, y, o: _nan_pick(x, y, True), lambda x, y, o: _nan_pick(y, x, False)
@@ -110,7 +110,7 @@ logical_or_p = define_binary("logical_or", np.logical_or, None, None)
 logical_xor_p = define_binary("logical_xor", np.logical_xor, None, None)
 
 
-def _ties(x: Any, y: Any) -> Any:
+def _max_share(x: Any, y: Any) -> Any:
     """1 where x > y, 1/2 where x == y, 0 elsewhere."""
     if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
         # Plain arrays (the first-order hot path, e.g. ReLU as maximum(x, 0)): a boolean

@@ -19,8 +19,15 @@ from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
 from ._index import ARRAY, FULL, Slice, adjacent, index_key, index_layout
 from .elementwise import conj, equal, where
-from .shape import _bdim_front, broadcast_to, expand_dims, move_axis, ones_like, reshape
-from .shape import zeros_like as _zeros_like
+from .shape import (
+    _bdim_front,
+    broadcast_to,
+    expand_dims,
+    move_axis,
+    ones_like,
+    reshape,
+    zeros_like as _zeros_like,
+)
 
 # --- batching helpers shared by gather and the scatters ------------------------------
 

@@ -92,19 +92,19 @@ def unbroadcast(x_bar: Any, shape: tuple[int, ...]) -> Any:
 # The derivative is shared equally among tied extrema (autograd's grad_chooser, JAX).
 
 
-def _ties(x, out, axis, keepdims):
+def _extremum_mask(x, out, axis, keepdims):
     """(1.0 where x attains the extremum, else 0.0; the number of such places)."""
     mask = astype(equal(x, _kept(out, axis, keepdims)), x.dtype)
     return mask, sum_(mask, axis, keepdims=True)
 
 
 def _extremum_vjp(out_bar, out, x, *, axis, keepdims):
-    mask, count = _ties(x, out, axis, keepdims)
+    mask, count = _extremum_mask(x, out, axis, keepdims)
     return _kept(out_bar, axis, keepdims) * (mask / count)
 
 
 def _extremum_jvp(x_dot, out, x, *, axis, keepdims):
-    mask, count = _ties(x, out, axis, keepdims)
+    mask, count = _extremum_mask(x, out, axis, keepdims)
     return sum_(x_dot * (mask / count), axis, keepdims)
 
 

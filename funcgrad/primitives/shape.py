@@ -2,7 +2,7 @@
 static slices and their transpose (zero padding), concatenate and flip.
 
 Each primitive is followed by its registration block. Imports core and ``_axes`` only (the
-elementwise and reduction families import this module; ``shape_ops`` holds the shape
+elementwise and reduction families import this module; ``rearrange`` holds the shape
 primitives that need them).
 """
 

@@ -22,7 +22,7 @@ from ..core.rules import BATCH, JVP, VJP
 from ._families import conj_if_complex
 from .decompositions import aval_rule, front_batch, inv
 from .elementwise import real
-from .linalg import col, diag_embed, diagonal, matmul, mT, row, safe_reciprocal, sym
+from .products import col, diag_embed, diagonal, matmul, mT, row, safe_reciprocal, sym
 
 # --- eigh, eigvalsh ------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ def _no_impl(*args: Any, **params: Any) -> Any:
     raise AssertionError("call pseudo-primitives are never bound directly")
 
 
-def _call(kind: str, fun: Callable, args: tuple, params: dict) -> Any:
+def _bind_call(kind: str, fun: Callable, args: tuple, params: dict) -> Any:
     """Dispatch a call construct: plain call, or the innermost trace's ``process_call``."""
     flat, in_tree = flatten(args)
     top = find_top_trace(flat)
@@ -103,7 +103,7 @@ def checkpoint(fun: Callable) -> Callable:
 
     @functools.wraps(fun)
     def remat(*args: Any) -> Any:
-        return _call("checkpoint", fun, args, {})
+        return _bind_call("checkpoint", fun, args, {})
 
     return remat
 
@@ -200,7 +200,7 @@ class custom_vjp:
                 f"{self.fun.__name__}.defvjp(fwd, bwd) first"
             )
         params = {"fwd": self.fwd, "bwd": self.bwd, "name": self.fun.__name__}
-        return _call("custom_vjp", self.fun, args, params)
+        return _bind_call("custom_vjp", self.fun, args, params)
 
 
 # --- custom_jvp ----------------------------------------------------------------------
@@ -270,4 +270,4 @@ class custom_jvp:
                 f"custom_jvp function `{self.fun.__name__}` has no rule: call "
                 f"{self.fun.__name__}.defjvp(rule) first"
             )
-        return _call("custom_jvp", self.fun, args, {"rule": self.rule})
+        return _bind_call("custom_jvp", self.fun, args, {"rule": self.rule})

@@ -1,8 +1,7 @@
 """Every differentiable row: VJP and JVP against central finite differences (orders 1, 2)."""
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from funcgrad.testing import check_grads
 

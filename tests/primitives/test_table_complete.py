@@ -7,8 +7,7 @@ backward (vjp) and forward-mode (jvp) -- so primitives used only inside other ru
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import funcgrad as fg
 from funcgrad import tree

@@ -7,13 +7,11 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
-from funcgrad.testing import check_grads, numerical_grad
-from funcgrad.testing import strategies as fst
+from funcgrad.testing import check_grads, numerical_grad, strategies as fst
 
 X = np.array([[0.3, -0.7, 1.1], [0.5, 0.9, -0.2]])
 BAD = (1, 2)  # the one entry whose derivative the wrong rules get wrong

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
-from funcgrad.testing import check_grads
-from funcgrad.testing import strategies as fst
+from funcgrad.testing import check_grads, strategies as fst
 
 
 def _assert_close(a, b, rtol=1e-10, atol=1e-12):

@@ -13,8 +13,7 @@ import collections
 import attrs
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 import funcgrad as fg
 import funcgrad.numpy as fnp

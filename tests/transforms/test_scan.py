@@ -10,7 +10,7 @@ import pytest
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
-from funcgrad.primitives.control import unstack
+from funcgrad.primitives.loops import unstack
 from funcgrad.testing import check_grads
 
 

@@ -15,8 +15,7 @@ import numpy as np
 
 from ..core.errors import FuncgradValueError
 from ..core.trace import Tracer, is_traced
-from ..primitives import elementwise as _ew
-from ..primitives import shape as _s
+from ..primitives import elementwise as _ew, shape as _s
 from ..primitives._axes import normalize_axes, normalize_axis
 
 

@@ -1,6 +1,6 @@
 """The control family: ``unstack``, the split along an axis that ``scan`` iterates over.
 
-``scan`` (transforms/control.py) is a Python loop of ordinary primitives. What it needs from
+``scan`` (transforms/control_flow.py) is a Python loop of ordinary primitives. What it needs from
 this layer is one primitive that splits an array into all its slices at once: a single
 node whose VJP stacks the slice cotangents once (O(size)), where T separate index
 operations would each build a full-size, zero-padded cotangent (O(T * size) for a

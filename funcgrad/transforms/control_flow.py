@@ -18,8 +18,8 @@ import numpy as np
 
 from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
-from ..primitives.control import unstack
 from ..primitives.elementwise import stop_gradient
+from ..primitives.loops import unstack
 from ..primitives.shape import concatenate, expand_dims
 from ..tree import PyTreeDef, flatten, unflatten
 
@@ -118,12 +118,12 @@ def _loop(name, f, init, xs, length, reverse, truncation):
         if truncation is not None and count and count % truncation == 0:
             carry = _cut(carry)
         x = _slice_at(xs_tree, slices, t)
-        new_carry, y = _call(name, f, carry, x)
+        new_carry, y = _run_step(name, f, carry, x)
         if count == 0:
             retry = carry_check.first(new_carry)
             if retry is not None:  # Python scalars in init took f's dtypes: run again
                 carry = retry
-                new_carry, y = _call(name, f, carry, x)
+                new_carry, y = _run_step(name, f, carry, x)
         carry_check.check(new_carry, t)
         carry = new_carry
         y_leaves, tree = flatten(y)
@@ -181,7 +181,7 @@ def _slice_at(xs_tree: PyTreeDef, slices: list, t: int) -> Any:
     return xs_tree.unflatten([s[t] for s in slices])
 
 
-def _call(name: str, f: Callable, carry: Any, x: Any) -> tuple[Any, Any]:
+def _run_step(name: str, f: Callable, carry: Any, x: Any) -> tuple[Any, Any]:
     out = f(carry, x)
     if not isinstance(out, (tuple, list)) or len(out) != 2:
         what = f"a {type(out).__name__}"
@@ -267,6 +267,6 @@ def _stack(leaves: list) -> Any:
 def _empty_ys(name: str, f: Callable, init: Any, xs_leaves: list, xs_tree: PyTreeDef) -> Any:
     """Zero steps: ys are empty arrays, shaped by one run of ``f`` on zero inputs."""
     dummies = [np.zeros(np.shape(x)[1:], _aval(x)[1]) for x in xs_leaves]
-    _, y = _call(name, f, init, xs_tree.unflatten(dummies))
+    _, y = _run_step(name, f, init, xs_tree.unflatten(dummies))
     y_leaves, y_tree = flatten(y)
     return y_tree.unflatten([np.zeros((0, *s), d) for s, d in map(_aval, y_leaves)])

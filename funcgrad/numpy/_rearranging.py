@@ -2,7 +2,7 @@
 pad, flips and rotations, roll, diagonals and triangles.
 
 Outside transformations each function calls numpy itself (bitwise-equal results); traced
-arguments go through ``primitives/shape.py`` and ``primitives/shape_ops.py``. Imports core
+arguments go through ``primitives/shape.py`` and ``primitives/rearrange.py``. Imports core
 and the primitives layer only.
 """
 
@@ -15,11 +15,9 @@ import numpy as np
 
 from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import is_traced
-from ..primitives import elementwise as _ew
-from ..primitives import shape as _s
-from ..primitives import shape_ops as _so
+from ..primitives import elementwise as _ew, rearrange as _so, shape as _s
 from ..primitives._axes import normalize_axes, normalize_axis
-from ._shape import _arr, _fail, _index, ravel
+from ._reshaping import _arr, _fail, _index, ravel
 
 
 def _static(v: Any, name: str, what: str) -> Any:
