@@ -1,16 +1,41 @@
-"""funcgrad's exception classes and message helpers.
+"""funcgrad's exception classes, the user's location in messages, and traceback filtering.
 
-Every class refines a builtin, so ``except TypeError`` keeps working. This module imports
-nothing from funcgrad.
+Every class refines a builtin, so ``except TypeError`` keeps working. Every error funcgrad
+raises on purpose is a ``FuncgradError``; its message ends with the user's ``file:line``
+(the innermost frame outside funcgrad when it was raised). Transformations wrap the
+functions they return in ``api_boundary``, which drops funcgrad's own frames from the
+traceback of a ``FuncgradError`` so that it ends at the user's line
+(``FUNCGRAD_TRACEBACK=full`` keeps every frame). This module imports nothing from funcgrad.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import os
+import sys
+import types
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 class FuncgradError(Exception):
-    """Base class of every error funcgrad raises on purpose."""
+    """Base class of every error funcgrad raises on purpose.
+
+    ``location`` is the user's ``file:line`` at the time of raising (None if every frame
+    was funcgrad's); ``str()`` of the error ends with it.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.location = user_location()
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.location is None or self.location in text:
+            return text
+        return f"{text} [at {self.location}]"
 
 
 class FuncgradTypeError(FuncgradError, TypeError):
@@ -33,13 +58,52 @@ class ConcretizationError(FuncgradTypeError):
     """A traced value was needed as a concrete Python value (``bool``, ``float``, ...)."""
 
 
-def describe(x: Any) -> str:
-    """Return ``shape dtype`` text for an array-like (or its type name) for messages."""
-    shape = getattr(x, "shape", None)
-    dtype = getattr(x, "dtype", None)
-    if shape is None or dtype is None:
-        return type(x).__name__
-    return f"{dtype}{list(shape)}"
+def is_internal(filename: str) -> bool:
+    """True for a file of the funcgrad package itself (its frames are hidden)."""
+    return filename.startswith(_PACKAGE_DIR)
+
+
+def user_location(skip: int = 1) -> str | None:
+    """``file:line`` of the innermost frame outside funcgrad (None if there is none)."""
+    frame: types.FrameType | None = sys._getframe(skip)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not is_internal(filename) and not filename.startswith("<frozen"):
+            return f"{filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None
+
+
+def _user_frames_only(tb: types.TracebackType | None) -> types.TracebackType | None:
+    """The traceback ``tb`` without funcgrad's frames (the user's frames, linked)."""
+    kept = []
+    while tb is not None:
+        if not is_internal(tb.tb_frame.f_code.co_filename):
+            kept.append(tb)
+        tb = tb.tb_next
+    out = None
+    for entry in reversed(kept):
+        out = types.TracebackType(out, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return out
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def api_boundary(fun: F) -> F:
+    """Wrap a function a transformation returns: its ``FuncgradError``s lose funcgrad's
+    frames, so the traceback ends at the user's line."""
+
+    @functools.wraps(fun)
+    def boundary(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fun(*args, **kwargs)
+        except FuncgradError as e:
+            if os.environ.get("FUNCGRAD_TRACEBACK") == "full":
+                raise
+            raise e.with_traceback(_user_frames_only(e.__traceback__))  # noqa: B904
+
+    return boundary  # type: ignore[return-value]
 
 
 ARRAY_CONVERSION_MESSAGE = (
@@ -52,4 +116,11 @@ ITEM_ASSIGNMENT_MESSAGE = (
     "funcgrad arrays are immutable inside transformations: `x[idx] = v` is not allowed. "
     "Use the functional update `x = x.at[idx].set(v)` (or `.add(v)`, `.multiply(v)`), "
     "which returns a new array."
+)
+
+DROPPED_DERIVATIVE_MESSAGE = (
+    "{conversion} of a traced value ({what}) that carries a derivative would return a plain "
+    "Python number and silently drop the derivative. Keep it an array (e.g. `x * y`, not "
+    "`float(x) * y`), or write `fg.stop_gradient(x)` first if dropping the derivative is "
+    "what you intend."
 )

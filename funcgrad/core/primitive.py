@@ -12,7 +12,7 @@ from typing import Any
 
 from .avals import ShapedArray, typeof
 from .errors import FuncgradError, FuncgradValueError
-from .trace import Tracer
+from .trace import Tracer, find_top_trace
 
 _registry: dict[str, Primitive] = {}
 
@@ -29,6 +29,7 @@ class Primitive:
     """
 
     __slots__ = ("_abstract_eval", "impl", "multiple_results", "name")
+    is_call = False
 
     def __init__(
         self,
@@ -66,25 +67,70 @@ class Primitive:
         except FuncgradError:
             raise
         except ValueError as e:
-            # The one place traced shape errors get the primitive's name (numpy's own text
-            # follows); the innermost bind prefixes, outer ones see a FuncgradValueError.
+            if not self._rejects(args, params):
+                raise  # the inputs are fine: an internal error (a rule's bug), kept visible
+            # The user's inputs are invalid for this primitive (numpy's text follows); the
+            # innermost bind prefixes the name, outer ones see a FuncgradValueError.
             text = str(e)
             if not text.startswith(f"{self.name}:"):
                 text = f"{self.name}: {text}"
             raise FuncgradValueError(text) from e
 
-    def abstract_eval(self, *avals: ShapedArray, **params: Any) -> Any:
-        """Shape and dtype of the result for arguments of the given abstract values."""
+    def _rejects(self, args: tuple, params: dict) -> bool:
+        """True if the primitive fails on arguments of these shapes and dtypes alone."""
+        try:
+            self.abstract_eval(*(typeof(a) for a in args), **params)
+        except ValueError:
+            return True
+        except Exception:
+            return False
+        return False
+
+    def abstract_eval(self, *avals: Any, **params: Any) -> Any:
+        """Shape and dtype of the result for arguments of the given abstract values.
+
+        An argument that is not a ``ShapedArray`` (a Python scalar) is passed as it is, so
+        numpy's promotion of Python scalars is kept.
+        """
         if self._abstract_eval is not None:
             return self._abstract_eval(*avals, **params)
         import numpy as np
 
-        dummies = [np.zeros(a.shape, a.dtype) for a in avals]
+        dummies = [np.zeros(a.shape, a.dtype) if isinstance(a, ShapedArray) else a for a in avals]
         with np.errstate(all="ignore"):
             out = self.impl(*dummies, **params)
         if self.multiple_results:
             return tuple(typeof(o) for o in out)
         return typeof(out)
+
+
+class CallPrimitive(Primitive):
+    """A primitive that calls a function: ``bind(*args, fun=f, **params)``.
+
+    Custom derivative rules, ``checkpoint`` and ``jit`` are calls: with nothing traced,
+    ``bind`` returns ``fun(*args)`` (a list of outputs); otherwise the innermost trace
+    handles the call in ``Trace.process_call``, with the call's own meaning (a custom rule,
+    rematerialisation, a compiled graph). A graph records a call as one equation.
+    """
+
+    __slots__ = ()
+    is_call = True  # a graph equation of a call holds the function as ``graph``
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, _call_impl, multiple_results=True)
+
+    def bind(self, *args: Any, fun: Callable[..., Any], **params: Any) -> Any:
+        top = find_top_trace(args)
+        if top is None:
+            return fun(*args)
+        if not top.alive:
+            top.check_alive(next(a for a in args if isinstance(a, Tracer) and a._trace is top))
+        return top.process_call(self, fun, args, params)
+
+
+def _call_impl(*args: Any, fun: Callable[..., Any], **params: Any) -> Any:
+    del params
+    return fun(*args)
 
 
 def all_primitives() -> dict[str, Primitive]:

@@ -344,3 +344,23 @@ def logical_or(x1: Any, x2: Any, /) -> Any:
 def logical_xor(x1: Any, x2: Any, /) -> Any:
     """Elementwise XOR (numpy.logical_xor); zero derivative."""
     return _ew.logical_xor_p.bind(x1, x2)
+
+
+def invert(x: Any, /) -> Any:
+    """Bitwise NOT of integers, logical NOT of booleans (numpy.invert, ``~x``)."""
+    return _ew.invert_p.bind(x)
+
+
+def bitwise_and(x1: Any, x2: Any, /) -> Any:
+    """Elementwise bitwise AND (numpy.bitwise_and, ``x1 & x2``); zero derivative."""
+    return _ew.bitwise_and_p.bind(x1, x2)
+
+
+def bitwise_or(x1: Any, x2: Any, /) -> Any:
+    """Elementwise bitwise OR (numpy.bitwise_or, ``x1 | x2``); zero derivative."""
+    return _ew.bitwise_or_p.bind(x1, x2)
+
+
+def bitwise_xor(x1: Any, x2: Any, /) -> Any:
+    """Elementwise bitwise XOR (numpy.bitwise_xor, ``x1 ^ x2``); zero derivative."""
+    return _ew.bitwise_xor_p.bind(x1, x2)

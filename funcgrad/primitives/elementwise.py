@@ -108,6 +108,11 @@ greater_equal_p = define_binary("greater_equal", np.greater_equal, None, None)
 logical_and_p = define_binary("logical_and", np.logical_and, None, None)
 logical_or_p = define_binary("logical_or", np.logical_or, None, None)
 logical_xor_p = define_binary("logical_xor", np.logical_xor, None, None)
+# bitwise (integers and booleans; on booleans numpy's bitwise ufuncs are the logical ones)
+invert_p = define_unary("invert", np.invert, None)
+bitwise_and_p = define_binary("bitwise_and", np.bitwise_and, None, None)
+bitwise_or_p = define_binary("bitwise_or", np.bitwise_or, None, None)
+bitwise_xor_p = define_binary("bitwise_xor", np.bitwise_xor, None, None)
 
 
 def _max_share(x: Any, y: Any) -> Any:

@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradValueError
+from ..core.errors import FuncgradValueError, api_boundary
 from ..core.primitive import Primitive
 from ..core.rules import BATCH
 from ..core.trace import Trace, Tracer, new_trace
 from ..primitives.shape import broadcast_to, expand_dims, move_axis
 from ..tree import flatten, flatten_up_to, unflatten
+from ._common import fresh_outputs, unwrap
 
 
 class BatchTracer(Tracer):
@@ -41,6 +42,9 @@ class BatchTracer(Tracer):
     def dtype(self):
         return self.val.dtype
 
+    def lower(self) -> tuple[Any, int]:
+        return self.val, self.bdim
+
 
 class BatchTrace(Trace):
     """One ``vmap``: knows the batch size."""
@@ -51,20 +55,9 @@ class BatchTrace(Trace):
         super().__init__()
         self.axis_size = axis_size
 
-    def _unwrap(self, args: Sequence[Any]) -> tuple[list, list]:
-        vals, dims = [], []
-        for a in args:
-            if type(a) is BatchTracer and a._trace is self:
-                vals.append(a.val)
-                dims.append(a.bdim)
-            else:
-                vals.append(a)
-                dims.append(None)
-        return vals, dims
-
     def process_primitive(self, prim: Primitive, args: Sequence[Any], params: dict) -> Any:
-        vals, dims = self._unwrap(args)
-        _, rule = BATCH.lookup(prim)
+        vals, dims = unwrap(self, args)
+        rule = BATCH.lookup(prim)
         out, out_dim = rule(self.axis_size, vals, dims, **params)
         if prim.multiple_results:
             return tuple(self._wrap(o, d) for o, d in zip(out, out_dim, strict=True))
@@ -72,6 +65,18 @@ class BatchTrace(Trace):
 
     def _wrap(self, val: Any, bdim: int | None) -> Any:
         return val if bdim is None else BatchTracer(self, val, bdim)
+
+    def process_call(
+        self, prim: Primitive, fun: Callable, args: Sequence[Any], params: dict
+    ) -> Any:
+        handler = CALL_HANDLERS.get(prim)
+        if handler is None:
+            return fun(*args)
+        return handler(self, fun, args, params)
+
+
+# CallPrimitive -> handler(trace, fun, args, params) -> outputs. Filled by transforms.custom.
+CALL_HANDLERS: dict[Primitive, Callable[..., Any]] = {}
 
 
 def _normalize_axis(axis: int, ndim: int, what: str) -> int:
@@ -102,19 +107,25 @@ def _broadcast_prefix(axes: Any, tree: Any, what: str) -> list:
     return out
 
 
-def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0) -> Callable:
+def vmap(
+    fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | None = None
+) -> Callable:
     """Vectorise ``fun`` over a batch axis of its arguments.
 
     Args:
       fun: a function of arrays (pytrees of arrays).
       in_axes: int, None (argument not batched) or a pytree prefix of the positional
         arguments (a tuple with one entry per argument); negative axes count from the end.
+        Keyword arguments are always batched along their leading axis (as in JAX): pass
+        an unbatched value positionally with ``in_axes`` None, or close over it.
       out_axes: int, None, or a pytree prefix of the output: where the batch axis goes.
         None requires the output not to depend on the batch.
+      axis_size: the batch size; needed only when no argument is batched (then every
+        output is broadcast to it), else it must agree with the batched arguments.
 
     Returns:
       The batched function. Outputs that do not depend on the batch are broadcast along
-      the batch axis (unless their ``out_axes`` is None).
+      the batch axis (unless their ``out_axes`` is None). Outputs are fresh arrays.
 
     Raises:
       ValueError: if batched arguments have different sizes along their batch axes (the
@@ -126,18 +137,18 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0) -> Callable:
       array([ 3., 12.])
     """
 
-    def batched(*args: Any) -> Any:
-        if isinstance(in_axes, list):
-            axes_spec: Any = tuple(in_axes)
-        else:
-            axes_spec = in_axes
+    @api_boundary
+    def batched(*args: Any, **kwargs: Any) -> Any:
+        axes_spec: Any = tuple(in_axes) if isinstance(in_axes, list) else in_axes
         if isinstance(axes_spec, tuple) and len(axes_spec) != len(args):
             raise FuncgradValueError(
                 f"vmap: in_axes has {len(axes_spec)} entries but the function was called "
                 f"with {len(args)} positional arguments"
             )
-        flat_args, in_tree = flatten(args)
-        flat_axes = _broadcast_prefix(axes_spec, args, "in_axes")
+        flat_args, in_tree = flatten((args, kwargs))
+        flat_axes = _broadcast_prefix(axes_spec, args, "in_axes") + [0] * (
+            len(flat_args) - len(flatten(args)[0])
+        )
         sizes: list[tuple[str, int]] = []
         norm_axes: list[int | None] = []
         for i, (x, ax) in enumerate(zip(flat_args, flat_axes, strict=True)):
@@ -145,35 +156,40 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0) -> Callable:
                 norm_axes.append(None)
                 continue
             shape = np.shape(x)
-            ax = _normalize_axis(ax, len(shape), f"in_axes for leaf {i}") if shape else None
-            if ax is None:
+            if not shape:
                 raise FuncgradValueError(
                     f"vmap: leaf {i} of the arguments is a scalar but in_axes asks to batch "
-                    "it; use in_axes=None for it"
+                    "it (keyword arguments are always batched on axis 0); use in_axes=None "
+                    "for it, or pass it positionally"
                 )
+            ax = _normalize_axis(ax, len(shape), f"in_axes for leaf {i}")
             norm_axes.append(ax)
             sizes.append((f"leaf {i} (shape {shape}, axis {ax})", shape[ax]))
+        if axis_size is not None:
+            sizes.append(("axis_size", int(axis_size)))
         if not sizes:
-            raise FuncgradValueError("vmap: in_axes must batch at least one argument")
+            raise FuncgradValueError(
+                "vmap: in_axes must batch at least one argument, or give axis_size="
+            )
         if len({s for _, s in sizes}) > 1:
             listing = "; ".join(f"{w}: size {s}" for w, s in sizes)
             raise FuncgradValueError(
                 f"vmap got inconsistent sizes for the batched axes of its arguments: {listing}"
             )
-        axis_size = sizes[0][1]
-        with new_trace(BatchTrace(axis_size)) as trace:
+        size = sizes[0][1]
+        with new_trace(BatchTrace(size)) as trace:
             tracers = [
                 x if ax is None else BatchTracer(trace, x, ax)
                 for x, ax in zip(flat_args, norm_axes, strict=True)
             ]
-            out = fun(*unflatten(in_tree, tracers))
+            call_args, call_kwargs = unflatten(in_tree, tracers)
+            out = fun(*call_args, **call_kwargs)
             out_flat, out_tree = flatten(out)
             flat_out_axes = _broadcast_prefix(out_axes, out, "out_axes")
             results = [
-                _finish(o, ax, trace, axis_size)
-                for o, ax in zip(out_flat, flat_out_axes, strict=True)
+                _finish(o, ax, trace, size) for o, ax in zip(out_flat, flat_out_axes, strict=True)
             ]
-        return unflatten(out_tree, results)
+        return unflatten(out_tree, fresh_outputs(results, flat_args))
 
     return batched
 

@@ -1,7 +1,8 @@
 """The reverse-mode user functions: ``vjp``, ``grad``, ``value_and_grad``.
 
-They flatten pytrees, check inputs (float dtypes) and outputs (real scalars for ``grad``),
-and run ``reverse.vjp_flat``. Imports core, tree, primitives and ``transforms.reverse``.
+They check their inputs (float leaves, argnums, cotangents), flatten pytrees and run
+``reverse.vjp_flat``; results are fresh arrays. Imports core, tree, primitives and
+``transforms.reverse``.
 """
 
 from __future__ import annotations
@@ -12,31 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ..core.avals import is_float_dtype
+from ..core.errors import FuncgradTypeError, FuncgradValueError, api_boundary
 from ..core.trace import Tracer
 from ..primitives.shape import zeros_like
 from ..tree import PyTreeDef, flatten, unflatten
-from .reverse import as_input_array, check_differentiable, vjp_flat
+from ._common import as_input, flatten_fun, fresh_outputs, fun_name, split_aux, substitute
+from .reverse import vjp_flat
 
-
-def to_output(x: Any) -> Any:
-    """Transformation outputs are ndarrays: numpy scalars and Python numbers become 0-d."""
-    if isinstance(x, (np.ndarray, Tracer)):
-        return x
-    return np.asarray(x)
-
-
-def fun_name(fun: Callable) -> str:
-    return getattr(fun, "__name__", type(fun).__name__)
-
-
-def split_aux(out: Any, fname: str, who: str) -> tuple[Any, Any]:
-    if not (isinstance(out, (tuple, list)) and len(out) == 2):
-        raise FuncgradTypeError(
-            f"{who} with has_aux=True requires `{fname}` to return a pair (output, aux), "
-            f"but it returned {type(out).__name__}"
-        )
-    return out[0], out[1]
+__all__ = ["grad", "value_and_grad", "vjp"]
 
 
 def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
@@ -49,52 +34,107 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
 
     Returns:
       ``(out, vjp_fun)`` or ``(out, vjp_fun, aux)``; ``vjp_fun(cotangent)``, with
-      ``cotangent`` shaped like ``out``, returns a tuple with one cotangent per primal.
+      ``cotangent`` shaped like ``out`` (Python scalars and arrays of a castable dtype are
+      accepted), returns a tuple with one cotangent per primal. Complex values follow
+      JAX's convention: the map is the plain transpose, linear in the cotangent.
 
     Raises:
       TypeError: a primal leaf is not float; ValueError: the cotangent's structure or
       shapes differ from ``out``'s.
+
+    Example:
+      >>> out, f_vjp = vjp(lambda x: x ** 2, 3.0)
+      >>> f_vjp(1.0)
+      (array(6.),)
     """
     flat, in_tree = flatten(primals)
     for i, x in enumerate(flat):
         check_differentiable(x, lambda i=i: _leaf_position(in_tree, i, "primal"), "vjp")
-    flat = [as_input_array(x) for x in flat]
+    flat = [as_input(x) for x in flat]
     name = fun_name(fun)
-    out_tree_box: list[PyTreeDef] = []
+    flat_fun, out_tree = flatten_fun(fun, in_tree, has_aux=has_aux, who="vjp")
+    with_aux = flat_fun if has_aux else (lambda *leaves: (flat_fun(*leaves), None))
+    out_vals, pullback, aux = vjp_flat(with_aux, flat)
+    out_vals = fresh_outputs(out_vals, flat)
+    treedef = out_tree()
 
-    def flat_fun(tracers: list) -> tuple[list, Any]:
-        out = fun(*unflatten(in_tree, tracers))
-        aux = None
-        if has_aux:
-            out, aux = split_aux(out, name, "vjp")
-        out_flat, out_tree = flatten(out)
-        out_tree_box.append(out_tree)
-        return out_flat, aux
-
-    out_vals, pullback, aux = vjp_flat(flat_fun, flat)
-    out_tree = out_tree_box[0]
-    out_vals = [to_output(o) for o in out_vals]
-
+    @api_boundary
     def vjp_fun(cotangent: Any) -> tuple:
         ct_flat, ct_tree = flatten(cotangent)
-        if ct_tree != out_tree:
+        if ct_tree != treedef:
             raise FuncgradValueError(
-                f"vjp: the cotangent has structure {ct_tree} but `{name}` returned {out_tree}"
+                f"vjp: the cotangent has structure {ct_tree} but `{name}` returned {treedef}; "
+                "pass a cotangent shaped like the output"
             )
-        for i, (c, o) in enumerate(zip(ct_flat, out_vals, strict=True)):
-            if np.shape(c) != np.shape(o):
-                raise FuncgradValueError(
-                    f"vjp: cotangent leaf {i} has shape {np.shape(c)} but the output of "
-                    f"`{name}` there has shape {np.shape(o)}"
-                )
-        grads = pullback(ct_flat)
-        grads = [
-            to_output(zeros_like(p) if g is None else g) for g, p in zip(grads, flat, strict=True)
+        cts = [
+            _cotangent(c, o, i, name)
+            for i, (c, o) in enumerate(zip(ct_flat, out_vals, strict=True))
         ]
-        return tuple(unflatten(in_tree, grads))
+        grads = pullback(cts)
+        grads = [zeros_like(p) if g is None else g for g, p in zip(grads, flat, strict=True)]
+        return tuple(unflatten(in_tree, fresh_outputs(grads, [*flat, *ct_flat])))
 
-    out = unflatten(out_tree, out_vals)
+    out = unflatten(treedef, out_vals)
     return (out, vjp_fun, aux) if has_aux else (out, vjp_fun)
+
+
+def _cotangent(c: Any, out: Any, i: int, name: str) -> Any:
+    """A cotangent leaf checked against its output leaf and given the output's dtype."""
+    if not isinstance(c, (np.ndarray, Tracer)):
+        c = np.asarray(c)
+    if np.shape(c) != np.shape(out):
+        raise FuncgradValueError(
+            f"vjp: cotangent leaf {i} has shape {np.shape(c)} but the output of `{name}` there "
+            f"has shape {np.shape(out)}; each cotangent leaf must have its output's shape"
+        )
+    out_dtype = np.dtype(out.dtype)
+    c_dtype = np.dtype(c.dtype)
+    if c_dtype == out_dtype:
+        return c
+    if c_dtype.kind == "c" and out_dtype.kind != "c":
+        raise FuncgradTypeError(
+            f"vjp: cotangent leaf {i} is complex ({c_dtype.name}) but the output of `{name}` "
+            f"there is {out_dtype.name}; a real output takes a real cotangent"
+        )
+    if not is_float_dtype(out_dtype):
+        return None  # an integer or boolean output carries no derivative
+    if c_dtype.kind not in "biufc":
+        raise FuncgradTypeError(
+            f"vjp: cotangent leaf {i} has dtype {c_dtype.name}; give an array of numbers "
+            f"castable to {out_dtype.name}"
+        )
+    from ..primitives.elementwise import astype
+
+    return astype(c, out_dtype)
+
+
+def check_differentiable(x: Any, position: str | Callable[[], str], fname: str) -> None:
+    """Raise a TypeError naming ``position`` unless ``x`` has a float dtype.
+
+    ``position`` may be a function making the label: it is called only on failure.
+    """
+    dtype = getattr(x, "dtype", None)
+    if getattr(dtype, "kind", None) in ("f", "c"):
+        return  # the common case, kept cheap: every call of grad checks every leaf
+    if callable(position):
+        position = position()
+    if dtype is None:
+        dtype = np.dtype(bool) if isinstance(x, bool) else np.asarray(x).dtype
+    kind = np.dtype(dtype).kind
+    if kind in "biu":
+        raise FuncgradTypeError(
+            f"{fname} can only differentiate with respect to float arrays, but {position} "
+            f"has dtype {np.dtype(dtype).name}"
+            + (" (a Python int or bool)" if isinstance(x, (int, bool)) else "")
+            + ". Convert it with x.astype(float) (or pass 1.0 instead of 1), or leave it "
+            "out of argnums."
+        )
+    if not is_float_dtype(dtype):  # a string, a function, an object: not numbers at all
+        raise FuncgradTypeError(
+            f"{fname} can only differentiate with respect to float arrays, but {position} "
+            f"is a {type(x).__name__} (not an array of numbers). In a model, mark such "
+            "fields with tree.static_field(); otherwise leave the argument out of argnums."
+        )
 
 
 def _leaf_position(treedef: PyTreeDef, i: int, what: str) -> str:
@@ -103,10 +143,11 @@ def _leaf_position(treedef: PyTreeDef, i: int, what: str) -> str:
     return f"leaf {i} of the {what}s"
 
 
-def _argnums(argnums: int | Sequence[int], nargs: int, who: str) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+def argnums_tuple(argnums: int | Sequence[int], nargs: int, who: str) -> tuple[int, ...]:
+    """``argnums`` as a tuple of non-negative ints; an error if out of range."""
+    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
     for n in nums:
-        if not isinstance(n, (int, np.integer)) or not -nargs <= n < nargs:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not -nargs <= n < nargs:
             raise FuncgradValueError(
                 f"{who}: argnums={argnums!r} is out of range for a call with {nargs} "
                 "positional arguments"
@@ -122,7 +163,8 @@ def _arg_label(fun: Callable, i: int) -> str:
         return f"argument {i}"
 
 
-def _check_args(fun: Callable, args: Sequence[Any], nums: tuple[int, ...], who: str) -> None:
+def check_args(fun: Callable, args: Sequence[Any], nums: tuple[int, ...], who: str) -> None:
+    """Every leaf of the differentiated arguments is a float array (else a TypeError)."""
     for i in nums:
         leaves, tdef = flatten(args[i])
         for j, x in enumerate(leaves):
@@ -150,7 +192,7 @@ def value_and_grad(
       dtypes of the selected arguments (a tuple of them for a tuple ``argnums``).
 
     Raises:
-      TypeError: if ``fun`` returns a non-scalar or complex value, or a selected argument
+      TypeError: if ``fun`` returns a non-scalar or non-real value, or a selected argument
         is not float (the message names the argument and its dtype).
 
     Example:
@@ -159,26 +201,20 @@ def value_and_grad(
       array([2., 4.])
     """
     name = fun_name(fun)
-    who = "grad"
 
+    @api_boundary
     def value_and_grad_fun(*args: Any, **kwargs: Any) -> tuple:
-        nums = _argnums(argnums, len(args), who)
-        _check_args(fun, args, nums, who)
+        nums = argnums_tuple(argnums, len(args), "grad")
+        check_args(fun, args, nums, "grad")
 
-        def partial_fun(*diff_args: Any) -> Any:
-            full = list(args)
-            for i, a in zip(nums, diff_args, strict=True):
-                full[i] = a
-            out = fun(*full, **kwargs)
-            if has_aux:
-                out, aux = split_aux(out, name, who)
-                return out, aux
-            return out, None
+        def of_selected(*selected: Any) -> tuple[Any, Any]:
+            out = fun(*substitute(args, nums, selected), **kwargs)
+            return split_aux(out, name, "grad") if has_aux else (out, None)
 
-        out, pullback, aux = vjp(partial_fun, *(args[i] for i in nums), has_aux=True)
-        _check_scalar(out, name)
+        out, pullback, aux = vjp(of_selected, *(args[i] for i in nums), has_aux=True)
+        check_scalar_output(out, name)
         grads = pullback(np.ones((), dtype=out.dtype))
-        g = grads[0] if isinstance(argnums, int) else grads
+        g = grads[0] if isinstance(argnums, (int, np.integer)) else grads
         return ((out, aux), g) if has_aux else (out, g)
 
     value_and_grad_fun.__name__ = f"value_and_grad({name})"
@@ -186,7 +222,8 @@ def value_and_grad(
     return value_and_grad_fun
 
 
-def _check_scalar(out: Any, name: str) -> None:
+def check_scalar_output(out: Any, name: str) -> None:
+    """``grad``'s output is a real float scalar (else a TypeError saying what it was)."""
     shape = getattr(out, "shape", None)
     if shape is None:
         raise FuncgradTypeError(
@@ -199,10 +236,17 @@ def _check_scalar(out: Any, name: str) -> None:
             "reduce it (e.g. `.sum()`) or use `jacrev`/`vjp`."
         )
     dtype = np.dtype(out.dtype)
-    if not np.issubdtype(dtype, np.floating):
+    if dtype.kind == "c":
         raise FuncgradTypeError(
-            f"grad requires a real float scalar output, but `{name}` returned dtype "
-            f"{dtype.name}; take the real part or use `vjp`"
+            f"grad requires a real scalar output, but `{name}` returned a complex scalar "
+            f"({dtype.name}); return a real loss (e.g. fnp.abs(z) ** 2 or fnp.real(z)), or "
+            "use `vjp` for the complex map"
+        )
+    if dtype.kind != "f":
+        raise FuncgradTypeError(
+            f"grad requires a float scalar output, but `{name}` returned dtype {dtype.name}, "
+            "which carries no derivative (an integer or boolean result, e.g. from argmax, a "
+            "comparison or integer inputs); compute the loss in floats"
         )
 
 
@@ -216,6 +260,8 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False)
     Returns:
       A function with ``fun``'s signature returning the gradient (``(grads, aux)`` with
       ``has_aux``), with the structure, shapes and float dtypes of the selected arguments.
+      For a complex argument ``z`` of a real ``fun`` the result is JAX's (the conjugate
+      of the steepest-ascent direction: step along ``conj(grad)`` to increase ``fun``).
 
     Raises:
       TypeError: as ``value_and_grad``.

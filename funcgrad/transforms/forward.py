@@ -1,7 +1,8 @@
 """Forward mode: ``JVPTrace`` carries (primal, tangent) pairs through JVP rules.
 
 A tangent of ``None`` is a symbolic zero and is skipped; a rule's result is fitted to the
-output's shape (broadcast) and dtype in one place, ``_fit``. Imports core and primitives.
+output's shape (broadcast) and dtype in one place (``_common.fit``). Imports core, tree and
+primitives.
 """
 
 from __future__ import annotations
@@ -11,18 +12,20 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradTypeError
+from ..core.errors import FuncgradTypeError, FuncgradValueError, api_boundary
 from ..core.primitive import Primitive
-from ..core.rules import JOINT, JVP, LINEAR, PER_INPUT, ZERO
+from ..core.rules import JVP, RuleKind
 from ..core.trace import Trace, Tracer, new_trace
-from ..primitives.elementwise import astype, real
-from ..primitives.shape import broadcast_to, zeros_like
+from ..primitives.shape import zeros_like
+from ..tree import flatten, unflatten
+from ._common import as_input, fit, flatten_fun, fresh_outputs, unwrap
 
 
 class JVPTracer(Tracer):
     """A primal value with its tangent (never None on a live tracer)."""
 
     __slots__ = ("primal", "tangent")
+    carries_derivative = True
 
     def __init__(self, trace: JVPTrace, primal: Any, tangent: Any):
         self._trace = trace
@@ -30,14 +33,17 @@ class JVPTracer(Tracer):
         self.tangent = tangent
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
         return self.primal.shape
 
     @property
-    def dtype(self):
+    def dtype(self) -> Any:
         return self.primal.dtype
 
-    def concrete(self):
+    def lower(self) -> tuple[Any, Any]:
+        return self.primal, self.tangent
+
+    def concrete(self) -> Any:
         p = self.primal
         return p.concrete() if isinstance(p, Tracer) else p
 
@@ -47,66 +53,50 @@ class JVPTrace(Trace):
 
     __slots__ = ()
 
-    def _unwrap(self, args: Sequence[Any]) -> tuple[list, list]:
-        primals, tangents = [], []
-        for a in args:
-            if type(a) is JVPTracer and a._trace is self:
-                primals.append(a.primal)
-                tangents.append(a.tangent)
-            else:
-                primals.append(a)
-                tangents.append(None)
-        return primals, tangents
-
     def process_primitive(self, prim: Primitive, args: Sequence[Any], params: dict) -> Any:
-        primals, tangents = self._unwrap(args)
+        primals, tangents = unwrap(self, args)
         out = prim.bind(*primals, **params)
-        kind, rule = JVP.lookup(prim)
-        if kind == ZERO:
+        rule = JVP.lookup(prim)
+        if rule.kind is RuleKind.ZERO:
             return out
-        if kind == PER_INPUT:
+        if rule.kind is RuleKind.PER_INPUT:
             out_dot = None
             for argnum, t in enumerate(tangents):
                 if t is None:
                     continue
-                if rule[argnum] is None:
+                if rule.per_input[argnum] is None:
                     raise JVP.missing_input_rule(prim, argnum)
-                c = rule[argnum](t, out, *primals, **params)
+                c = rule.per_input[argnum](t, out, *primals, **params)
                 if c is not None:
                     out_dot = c if out_dot is None else _add_tangents(out_dot, c)
-        elif kind == LINEAR:
+        elif rule.kind is RuleKind.LINEAR:
             filled = [
                 zeros_like(p) if t is None else t for p, t in zip(primals, tangents, strict=True)
             ]
             out_dot = prim.bind(*filled, **params)
-        else:
-            assert kind == JOINT
-            out_dot = rule(tangents, out, *primals, **params)
+        else:  # RuleKind.JOINT
+            out_dot = rule.joint(tangents, out, *primals, **params)
         if out_dot is None:  # every rule gave a zero contribution
             return tuple(out) if prim.multiple_results else out
         if prim.multiple_results:
-            return tuple(
-                o if d is None else JVPTracer(self, o, _fit(d, o))
-                for o, d in zip(out, out_dot, strict=True)
-            )
-        return JVPTracer(self, out, _fit(out_dot, out))
+            return tuple(self.wrap(o, d) for o, d in zip(out, out_dot, strict=True))
+        return self.wrap(out, out_dot)
 
-    def process_call(self, kind: str, fun: Callable, args: Sequence[Any], params: dict) -> Any:
-        handler = CALL_HANDLERS.get(kind)
+    def wrap(self, out: Any, out_dot: Any) -> Any:
+        """A tracer for ``out`` with tangent ``out_dot`` fitted to it (None: plain ``out``)."""
+        return out if out_dot is None else JVPTracer(self, out, fit(out_dot, out, reduce=False))
+
+    def process_call(
+        self, prim: Primitive, fun: Callable, args: Sequence[Any], params: dict
+    ) -> Any:
+        handler = CALL_HANDLERS.get(prim)
         if handler is None:
             return fun(*args)
-        primals, tangents = self._unwrap(args)
-        outs, out_dots = handler(fun, primals, tangents, params)
-        if any(type(o) is JVPTracer and o._trace is self for o in outs):
-            return fun(*args)  # closes over traced values: see ReverseTrace.process_call
-        return [
-            o if d is None else JVPTracer(self, o, _fit(d, o))
-            for o, d in zip(outs, out_dots, strict=True)
-        ]
+        return handler(self, fun, args, params)
 
 
-# kind -> handler(fun, primals, tangents, params) -> (flat outs, flat out tangents).
-CALL_HANDLERS: dict[str, Callable[..., tuple[list, list]]] = {}
+# CallPrimitive -> handler(trace, fun, args, params) -> outputs. Filled by transforms.custom.
+CALL_HANDLERS: dict[Primitive, Callable[..., Any]] = {}
 
 
 def _add_tangents(a: Any, b: Any) -> Any:
@@ -115,41 +105,22 @@ def _add_tangents(a: Any, b: Any) -> Any:
     return a + b
 
 
-def _fit(t: Any, like: Any) -> Any:
-    """Broadcast tangent ``t`` to ``like``'s shape and cast it to ``like``'s dtype."""
-    shape = like.shape if hasattr(like, "shape") else np.shape(like)
-    if t.shape != shape:
-        t = broadcast_to(t, shape)
-    dtype = like.dtype if hasattr(like, "dtype") else np.result_type(like)
-    if t.dtype != dtype:
-        if np.issubdtype(t.dtype, np.complexfloating) and not np.issubdtype(
-            dtype, np.complexfloating
-        ):
-            t = real(t)
-        if t.dtype != dtype:
-            t = astype(t, dtype)
-    return t
-
-
 def jvp_flat(
-    fun: Callable[[list], list], primals: Sequence[Any], tangents: Sequence[Any]
+    fun: Callable[..., list], primals: Sequence[Any], tangents: Sequence[Any]
 ) -> tuple[list, list]:
-    """Run ``fun`` on flat lists of primals and tangents; return flat outputs and tangents.
+    """Run ``fun(*tracers)`` on flat primals and tangents; flat outputs and their tangents.
 
     Output tangents are instantiated: an output that does not depend on the inputs gets
     zeros of its shape and dtype.
     """
     with new_trace(JVPTrace()) as trace:
         tracers = [JVPTracer(trace, p, t) for p, t in zip(primals, tangents, strict=True)]
-        outs = fun(tracers)
-        out_primals, out_tangents = [], []
-        for o in outs:
-            if type(o) is JVPTracer and o._trace is trace:
-                out_primals.append(o.primal)
-                out_tangents.append(o.tangent)
-            else:
-                out_primals.append(o)
-                out_tangents.append(zeros_like(o))
+        outs = fun(*tracers)
+        out_primals, out_tangents = unwrap(trace, outs)
+        out_tangents = [
+            zeros_like(o) if t is None else t
+            for o, t in zip(out_primals, out_tangents, strict=True)
+        ]
     return out_primals, out_tangents
 
 
@@ -157,7 +128,7 @@ def check_tangent(primal: Any, tangent: Any, position: str) -> None:
     """Raise a TypeError/ValueError unless ``tangent`` matches ``primal``'s shape and dtype."""
     pshape, tshape = np.shape(primal), np.shape(tangent)
     if pshape != tshape:
-        raise ValueError(
+        raise FuncgradValueError(
             f"jvp: tangent {position} has shape {tshape} but its primal has shape {pshape}; "
             "each tangent must have its primal's shape"
         )
@@ -169,6 +140,7 @@ def check_tangent(primal: Any, tangent: Any, position: str) -> None:
         )
 
 
+@api_boundary
 def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """Evaluate ``fun(*primals)`` and its Jacobian-vector product with ``tangents``.
 
@@ -189,9 +161,6 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
       >>> jvp(lambda x: x ** 2, (3.0,), (1.0,))
       (array(9.), array(6.))
     """
-    from ..tree import flatten, unflatten
-    from .differentiate import to_output
-
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise FuncgradTypeError(
             "jvp: primals and tangents must be tuples (one entry per argument), got "
@@ -200,30 +169,23 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
     flat_p, tree_p = flatten(tuple(primals))
     flat_t, tree_t = flatten(tuple(tangents))
     if tree_p != tree_t:
-        raise ValueError(f"jvp: primals have structure {tree_p} but tangents {tree_t}")
+        raise FuncgradValueError(
+            f"jvp: primals have structure {tree_p} but tangents {tree_t}; give one tangent "
+            "per primal leaf"
+        )
     for i, (p, t) in enumerate(zip(flat_p, flat_t, strict=True)):
         check_tangent(p, t, f"leaf {i}")
-    flat_p = [p if isinstance(p, (Tracer, np.ndarray)) else np.asarray(p) for p in flat_p]
+    flat_p = [as_input(p) for p in flat_p]
     flat_t = [
-        t
-        if isinstance(t, Tracer)
-        else np.asarray(t, dtype=np.asarray(p).dtype)
-        if not isinstance(p, Tracer)
-        else t
+        t if isinstance(t, Tracer) else np.asarray(t, dtype=p.dtype)
         for p, t in zip(flat_p, flat_t, strict=True)
     ]
-    out_tree_box = []
-
-    def flat_fun(tracers):
-        out_flat, out_tree = flatten(fun(*unflatten(tree_p, tracers)))
-        out_tree_box.append(out_tree)
-        return out_flat
-
+    flat_fun, out_tree = flatten_fun(fun, tree_p)
     outs, out_dots = jvp_flat(flat_fun, flat_p, flat_t)
-    out_tree = out_tree_box[0]
+    taken = [*flat_p, *flat_t]
     return (
-        unflatten(out_tree, [to_output(o) for o in outs]),
-        unflatten(out_tree, [to_output(t) for t in out_dots]),
+        unflatten(out_tree(), fresh_outputs(outs, taken)),
+        unflatten(out_tree(), fresh_outputs(out_dots, [*taken, *outs])),
     )
 
 

@@ -12,9 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import api_boundary
 from ..tree import flatten, unflatten
+from ._common import fresh_outputs, fun_name, split_aux, substitute
 from .batching import vmap
-from .differentiate import _argnums, _check_args, fun_name, to_output, vjp
+from .differentiate import argnums_tuple, check_args, vjp
 from .forward import jvp
 
 
@@ -32,46 +34,63 @@ def _basis(leaves: list) -> tuple[list, int]:
     return out, total
 
 
-def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
     """Jacobian of ``fun`` by forward mode: one ``vmap`` of ``jvp`` over the input basis.
 
-    Returns a function giving the Jacobian; for array input and output its shape is
+    Returns a function giving the Jacobian (``(jacobian, aux)`` with ``has_aux``, where
+    ``fun`` returns ``(out, aux)``); for array input and output its shape is
     ``out.shape + in.shape``. Efficient when inputs are fewer than outputs.
     """
-    return _jacobian(fun, argnums, forward=True)
+    return _jacobian(fun, argnums, forward=True, has_aux=has_aux)
 
 
-def jacrev(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
     """Jacobian of ``fun`` by reverse mode: one ``vmap`` of the VJP over the output basis.
 
-    Returns a function giving the Jacobian; for array input and output its shape is
-    ``out.shape + in.shape``. Efficient when outputs are fewer than inputs.
+    Returns a function giving the Jacobian (``(jacobian, aux)`` with ``has_aux``); for
+    array input and output its shape is ``out.shape + in.shape``. Efficient when outputs
+    are fewer than inputs.
     """
-    return _jacobian(fun, argnums, forward=False)
+    return _jacobian(fun, argnums, forward=False, has_aux=has_aux)
 
 
-def hessian(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
-    """Hessian of scalar ``fun``: ``jacfwd(jacrev(fun))``; shape ``in.shape + in.shape``."""
-    return jacfwd(jacrev(fun, argnums), argnums)
+def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+    """Hessian of scalar ``fun``: ``jacfwd(jacrev(fun))``; shape ``in.shape + in.shape``.
+
+    With ``has_aux``, ``fun`` returns ``(scalar, aux)`` and the result is ``(hessian, aux)``.
+    """
+    if not has_aux:
+        return jacfwd(jacrev(fun, argnums), argnums)
+
+    def jac_with_aux(*args: Any) -> tuple[Any, Any]:
+        jac, aux = jacrev(fun, argnums, has_aux=True)(*args)
+        return jac, aux
+
+    return jacfwd(jac_with_aux, argnums, has_aux=True)
 
 
-def _jacobian(fun: Callable, argnums: int | Sequence[int], forward: bool) -> Callable:
+def _jacobian(
+    fun: Callable, argnums: int | Sequence[int], forward: bool, has_aux: bool
+) -> Callable:
     who = "jacfwd" if forward else "jacrev"
+    name = fun_name(fun)
 
+    @api_boundary
     def jac_fun(*args: Any) -> Any:
-        nums = _argnums(argnums, len(args), who)
-        _check_args(fun, args, nums, who)
+        nums = argnums_tuple(argnums, len(args), who)
+        check_args(fun, args, nums, who)
         diff = tuple(args[i] for i in nums)
 
+        def with_aux(*d: Any) -> tuple[Any, Any]:
+            out = fun(*substitute(args, nums, d))
+            return split_aux(out, name, who) if has_aux else (out, None)
+
         def partial_fun(*d: Any) -> Any:
-            full = list(args)
-            for i, a in zip(nums, d, strict=True):
-                full[i] = a
-            return fun(*full)
+            return with_aux(*d)[0]
 
         in_leaves, in_tree = flatten(diff)
         if forward:
-            out = partial_fun(*diff)
+            out, aux = with_aux(*diff)
             basis, _ = _basis(in_leaves)
 
             def push(*t_leaves: Any) -> Any:
@@ -89,7 +108,7 @@ def _jacobian(fun: Callable, argnums: int | Sequence[int], forward: bool) -> Cal
                     start += n
                 result.append(unflatten(in_tree, blocks))
         else:
-            out, pullback = vjp(partial_fun, *diff)
+            out, pullback, aux = vjp(with_aux, *diff, has_aux=True)
             out_leaves, out_tree = flatten(out)
             basis, _ = _basis(out_leaves)
 
@@ -111,17 +130,20 @@ def _jacobian(fun: Callable, argnums: int | Sequence[int], forward: bool) -> Cal
                 result.append(unflatten(in_tree, blocks))
                 start += n
         jac = unflatten(out_tree, [_one_or_tuple(r, argnums) for r in result])
+        if has_aux:
+            aux_leaves, aux_tree = flatten(aux)
+            return jac, unflatten(aux_tree, fresh_outputs(aux_leaves))
         return jac
 
-    jac_fun.__name__ = f"{who}({fun_name(fun)})"
+    jac_fun.__name__ = f"{who}({name})"
     return jac_fun
 
 
 def _one_or_tuple(per_arg: Any, argnums: int | Sequence[int]) -> Any:
-    return per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
+    return per_arg[0] if isinstance(argnums, (int, np.integer)) else tuple(per_arg)
 
 
 def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     from ..primitives.shape import reshape
 
-    return to_output(reshape(x, shape))
+    return fresh_outputs([reshape(x, shape)])[0]

@@ -14,6 +14,18 @@ from .spec import OpSpec, binary, nary, unary
 POS = dict(min_value=0.2, max_value=3.0)
 UNIT = dict(min_value=-0.9, max_value=0.9)
 
+
+def _bitwise_row(name: str) -> OpSpec:
+    f, ref = getattr(fnp, name), getattr(np, name)
+    return OpSpec(
+        name,
+        lambda x, y: f(fnp.astype(x * 8, np.int64), fnp.astype(y * 8, np.int64)),
+        binary(),
+        differentiable=False,
+        reference=lambda x, y: ref((x * 8).astype(np.int64), (y * 8).astype(np.int64)),
+    )
+
+
 ELEMENTWISE = [
     OpSpec("negative", fnp.negative, unary()),
     OpSpec("abs", fnp.abs, unary()),
@@ -155,4 +167,20 @@ ELEMENTWISE = [
     OpSpec("logical_and", fnp.logical_and, binary(), differentiable=False),
     OpSpec("logical_or", fnp.logical_or, binary(), differentiable=False),
     OpSpec("logical_xor", fnp.logical_xor, binary(), differentiable=False),
+    # bitwise ufuncs, on integers made from the drawn floats (and ~ on booleans)
+    *(_bitwise_row(name) for name in ("bitwise_and", "bitwise_or", "bitwise_xor")),
+    OpSpec(
+        "invert",
+        lambda x: fnp.invert(fnp.astype(x * 8, np.int64)),
+        unary(),
+        differentiable=False,
+        reference=lambda x: np.invert((x * 8).astype(np.int64)),
+    ),
+    OpSpec(
+        "invert_bool",
+        lambda x: fnp.invert(x > 0),
+        unary(),
+        differentiable=False,
+        reference=lambda x: np.invert(x > 0),
+    ),
 ]

@@ -9,7 +9,10 @@ from hypothesis import given, strategies as st
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
+from funcgrad.primitives.elementwise import sin_p
 from funcgrad.testing import check_grads, strategies as fst
+
+from ..counting import counting
 
 
 def _assert_close(a, b, rtol=1e-10, atol=1e-12):
@@ -318,22 +321,24 @@ def test_checkpoint_recomputes_during_the_backward_pass():
     f(0.5)
     assert len(calls) == 1  # no transformation: one call
     calls.clear()
-    value = fg.value_and_grad(f)
-    v, g = value(0.5)
-    assert len(calls) == 2  # forward once, once more in the backward pass
-    calls.clear()
-    v_plain, g_plain = fg.value_and_grad(_counting(calls))(0.5)
-    assert len(calls) == 1
+    with counting(sin_p) as sins:
+        v, g = fg.value_and_grad(f)(0.5)
+    assert len(calls) == 1  # traced once; its program is what runs again
+    assert sins[0] == 4  # two sins forward, the same two once more in the backward pass
+    with counting(sin_p) as plain_sins:
+        v_plain, g_plain = fg.value_and_grad(_counting([]))(0.5)
+    assert plain_sins[0] == 2
     _assert_close(v, v_plain)
     _assert_close(g, g_plain)
 
 
 def test_checkpoint_nested_in_grad_of_grad():
-    calls: list = []
-    f = fg.checkpoint(_counting(calls))
-    got = fg.grad(fg.grad(f))(0.5)
-    assert len(calls) >= 2
-    expected = fg.grad(fg.grad(_counting([])))(0.5)
+    f = fg.checkpoint(_counting([]))
+    with counting(sin_p) as sins:
+        got = fg.grad(fg.grad(f))(0.5)
+    with counting(sin_p) as plain_sins:
+        expected = fg.grad(fg.grad(_counting([])))(0.5)
+    assert sins[0] > plain_sins[0]  # the inner backward pass recomputed the block
     _assert_close(got, expected)
     _assert_close(fg.grad(fg.grad(fg.grad(f)))(0.5), fg.grad(fg.grad(fg.grad(_counting([]))))(0.5))
 
@@ -400,13 +405,33 @@ def test_checkpoint_closing_over_a_traced_value_still_differentiates_correctly()
     check_grads(loss, (np.array([0.3, -0.7]), np.array([0.5, 0.1])), order=2)
 
 
-def test_custom_vjp_closing_over_a_traced_value_still_differentiates_correctly():
+@pytest.mark.parametrize("kind", ["custom_vjp", "custom_jvp"])
+@pytest.mark.parametrize("mode", ["grad", "jvp"])
+def test_a_custom_rule_closing_over_a_traced_value_is_refused_naming_it(kind, mode):
     def loss(w, x):
-        @fg.custom_vjp
-        def f(x):
-            return fnp.sin(w * x)
+        if kind == "custom_vjp":
 
-        f.defvjp(lambda x: (fnp.sin(w * x), x), lambda x, g: (g * w * fnp.cos(w * x),))
+            @fg.custom_vjp
+            def f(x):
+                return fnp.sin(w * x)
+
+            f.defvjp(lambda x: (fnp.sin(w * x), x), lambda x, g: (g * w * fnp.cos(w * x),))
+        else:
+
+            @fg.custom_jvp
+            def f(x):
+                return fnp.sin(w * x)
+
+            f.defjvp(lambda p, t: (fnp.sin(w * p[0]), w * fnp.cos(w * p[0]) * t[0]))
         return fnp.sum(f(x))
 
-    check_grads(loss, (np.array([0.3, -0.7]), np.array([0.5, 0.1])), order=1)
+    w, x = np.array([0.3, -0.7]), np.array([0.5, 0.1])
+    if mode == "jvp" and kind == "custom_vjp":
+        pattern = "forward mode"
+    else:
+        pattern = r"closes over a traced value \(float64\[2\]\).*as an argument"
+    with pytest.raises(TypeError, match=pattern):
+        if mode == "grad":
+            fg.grad(loss)(w, x)
+        else:
+            fg.jvp(loss, (w, x), (w, x))

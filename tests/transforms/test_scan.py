@@ -10,8 +10,11 @@ import pytest
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
+from funcgrad.primitives.elementwise import tanh_p
 from funcgrad.primitives.loops import unstack
 from funcgrad.testing import check_grads
+
+from ..counting import counting
 
 
 def _assert_close(a, b, rtol=1e-10, atol=1e-12):
@@ -306,11 +309,15 @@ def test_checkpointed_steps_give_the_same_gradients_and_recompute():
         _, hs = fg.scan(f, H0, XS)
         return fnp.sum(hs**2)
 
-    plain = fg.grad(loss)(W, False)
+    with counting(tanh_p) as plain_tanhs:
+        plain = fg.grad(loss)(W, False)
     assert len(calls) == len(XS)
     calls.clear()
-    remat = fg.grad(loss)(W, True)
-    assert len(calls) == 2 * len(XS)  # each step runs again in the backward pass
+    with counting(tanh_p) as remat_tanhs:
+        remat = fg.grad(loss)(W, True)
+    assert len(calls) == len(XS)  # the step is traced once per call ...
+    assert plain_tanhs[0] == len(XS)
+    assert remat_tanhs[0] == 2 * len(XS)  # ... and its program runs again in the backward
     _assert_close(remat, plain)
     check_grads(lambda w: loss(w, True), (W,), order=2)
 

@@ -1,0 +1,1 @@
+"""Graph tracing, optimisation passes, code generation and ``jit``."""

@@ -1,0 +1,221 @@
+"""Graph tracing: ``GraphTrace`` records a function as a ``core.graph.Graph``; ``make_graph``.
+
+Each primitive applied to a ``GraphTracer`` appends an ``Equation``. Values captured from
+outside (numpy arrays, and tracers of enclosing transformations: closure conversion) become
+the graph's constants; Python scalars become literals. Where the inputs' values are known
+(tracing a call on real arrays, as ``jit`` and ``make_graph`` do) every equation is also
+computed, so Python control flow on traced values works: ``bool``/``int`` of a tracer
+returns the value and records a **guard** (the graph is valid only while it holds).
+Without values (abstract inputs, ``vmap``'s batched values) shapes come from
+``abstract_eval``, and Python control flow on traced values raises.
+Imports core and tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ...core.avals import ShapedArray, typeof
+from ...core.errors import ConcretizationError, user_location
+from ...core.graph import Atom, Equation, Graph, Literal, Var
+from ...core.primitive import CallPrimitive, Primitive
+from ...core.trace import Trace, Tracer, new_trace
+
+_SCALARS = (bool, int, float, complex)
+
+
+class Guard:
+    """A Python decision on a traced value made while tracing: ``kind(var) == expected``."""
+
+    __slots__ = ("expected", "kind", "source", "var")
+
+    def __init__(self, var: Var, kind: str, expected: Any, source: str | None) -> None:
+        self.var = var
+        self.kind = kind  # "bool", "int" or "float"
+        self.expected = expected
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"Guard({self.kind}(...) == {self.expected!r} at {self.source})"
+
+
+class GraphTracer(Tracer):
+    """A value of the traced program: its variable and, where known, its value."""
+
+    __slots__ = ("known", "var")
+
+    def __init__(self, trace: GraphTrace, var: Var, known: Any) -> None:
+        self._trace = trace
+        self.var = var
+        self.known = known
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.var.aval.shape
+
+    @property
+    def dtype(self) -> Any:
+        return self.var.aval.dtype
+
+    @property
+    def carries_derivative(self) -> bool:  # type: ignore[override]
+        return self._trace.differentiated
+
+    def lower(self) -> tuple[Any, Var]:
+        return self.known, self.var
+
+    def concrete(self) -> Any:
+        if self.known is None:
+            raise ConcretizationError(
+                f"the value of a traced array ({self.aval}) is needed here (Python control "
+                "flow, bool(), int() or float()), but it is not known while tracing this "
+                "graph (abstract inputs, or batched by vmap). Use fnp.where or fg.cond for "
+                "data-dependent choices, or pass the value as a static argument "
+                "(static_argnums)."
+            )
+        return self.known
+
+    def __bool__(self) -> bool:
+        return self._trace.decide(self, "bool", bool)
+
+    def __int__(self) -> int:
+        return self._trace.decide(self, "int", int)
+
+    def __index__(self) -> int:
+        return self._trace.decide(self, "int", int)
+
+    def __float__(self) -> float:
+        self._refuse_to_drop_derivative("float()")
+        return self._trace.decide(self, "float", float)
+
+
+class GraphTrace(Trace):
+    """Records equations; collects constants and guards.
+
+    ``differentiated``: the traced values carry derivatives of an enclosing reverse or
+    forward transformation (then ``float()`` of a tracer is refused, as there).
+    """
+
+    __slots__ = ("const_index", "consts", "constvars", "differentiated", "eqns", "guards")
+
+    def __init__(self, differentiated: bool = False) -> None:
+        super().__init__()
+        self.eqns: list[Equation] = []
+        self.constvars: list[Var] = []
+        self.consts: list[Any] = []
+        self.const_index: dict[int, Var] = {}
+        self.guards: list[Guard] = []
+        self.differentiated = differentiated
+
+    def new_input(self, aval: ShapedArray, known: Any = None, hint: str = "") -> GraphTracer:
+        return GraphTracer(self, Var(aval, hint), known)
+
+    def const(self, value: Any) -> Var:
+        """The constant variable bound to ``value`` (one per object)."""
+        var = self.const_index.get(id(value))
+        if var is None:
+            var = Var(typeof(value))
+            self.const_index[id(value)] = var
+            self.constvars.append(var)
+            self.consts.append(value)
+        return var
+
+    def atom(self, x: Any) -> tuple[Atom, Any]:
+        """The atom standing for argument ``x`` and its value (None where unknown)."""
+        if type(x) is GraphTracer and x._trace is self:
+            return x.var, x.known
+        if x is None or isinstance(x, _SCALARS):
+            return Literal(x), x
+        known = x
+        if isinstance(x, Tracer):  # a value of an enclosing transformation: a constant
+            try:
+                known = x.concrete()
+            except Exception:
+                known = None
+        elif not isinstance(x, (np.ndarray, np.generic)):
+            x = known = np.asarray(x)
+        return self.const(x), known
+
+    def process_primitive(self, prim: Primitive, args: Sequence[Any], params: dict) -> Any:
+        atoms, known = [], []
+        for a in args:
+            atom, value = self.atom(a)
+            atoms.append(atom)
+            known.append(value)
+        if all(k is not None or type(a) is Literal for a, k in zip(atoms, known, strict=True)):
+            out = prim.impl(*known, **params)
+            outs = list(out) if prim.multiple_results else [out]
+            avals = [typeof(o) for o in outs]
+        else:
+            abstract = [a.value if type(a) is Literal else a.aval for a in atoms]
+            aval = prim.abstract_eval(*abstract, **params)
+            avals = list(aval) if prim.multiple_results else [aval]
+            outs = [None] * len(avals)
+        return self.emit(prim, atoms, params, avals, outs)
+
+    def emit(self, prim: Primitive, atoms: list, params: dict, avals: list, outs: list) -> Any:
+        """Append ``prim(*atoms, **params)``; its output tracer(s) with known values."""
+        out_vars = [Var(a) for a in avals]
+        self.eqns.append(Equation(prim, atoms, params, out_vars, user_location()))
+        tracers = [GraphTracer(self, v, o) for v, o in zip(out_vars, outs, strict=True)]
+        return tuple(tracers) if prim.multiple_results else tracers[0]
+
+    def process_call(self, prim: Any, fun: Callable, args: Sequence[Any], params: dict) -> Any:
+        handler = CALL_HANDLERS.get(prim)
+        if handler is None:
+            return fun(*args)  # inline: the call's equations join this graph
+        return handler(self, fun, args, params)
+
+    def decide(self, tracer: GraphTracer, kind: str, convert: Callable[[Any], Any]) -> Any:
+        """Python control flow on a traced value: its value, recorded as a guard."""
+        value = convert(tracer.concrete())
+        self.guards.append(Guard(tracer.var, kind, value, user_location()))
+        return value
+
+    def output_atom(self, x: Any) -> Atom:
+        return self.atom(x)[0]
+
+
+# CallPrimitive -> handler(trace, fun, args, params) -> outputs: calls recorded as one
+# equation (custom rules keep their rules inside a graph). Filled by transforms.custom.
+CALL_HANDLERS: dict[CallPrimitive, Callable[..., Any]] = {}
+
+
+class Traced:
+    """The result of tracing a flat function: its graph, known outputs and guards."""
+
+    __slots__ = ("graph", "guards", "outs")
+
+    def __init__(self, graph: Graph, outs: list, guards: list[Guard]) -> None:
+        self.graph = graph
+        self.outs = outs
+        self.guards = guards
+
+
+def trace_flat(
+    flat_fun: Callable[..., list],
+    avals: Sequence[ShapedArray],
+    known: Sequence[Any] | None = None,
+    hints: Sequence[str] | None = None,
+    differentiated: bool = False,
+) -> Traced:
+    """Trace ``flat_fun(*leaves) -> list of leaves`` on inputs of ``avals`` (with values
+    ``known`` where given) into a ``Graph``."""
+    known = list(known) if known is not None else [None] * len(avals)
+    hints = list(hints) if hints is not None else [""] * len(avals)
+    with new_trace(GraphTrace(differentiated)) as trace:
+        tracers = [trace.new_input(a, k, h) for a, k, h in zip(avals, known, hints, strict=True)]
+        # Python scalars stay Python scalars (numpy promotes them weakly): their input
+        # variables are left unused.
+        args = [k if isinstance(k, _SCALARS) else t for t, k in zip(tracers, known, strict=True)]
+        outs = flat_fun(*args)
+        out_atoms, out_known = [], []
+        for o in outs:
+            atom, value = trace.atom(o)
+            out_atoms.append(atom)
+            out_known.append(value)
+    graph = Graph([t.var for t in tracers], trace.constvars, trace.consts, trace.eqns, out_atoms)
+    return Traced(graph, out_known, trace.guards)
