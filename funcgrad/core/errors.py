@@ -46,6 +46,10 @@ class FuncgradValueError(FuncgradError, ValueError):
     """A value of the right kind but wrong shape or size."""
 
 
+class FuncgradAttributeError(FuncgradError, AttributeError):
+    """An attribute traced arrays do not have (``x.numpy()``, ...)."""
+
+
 class MissingRuleError(FuncgradError, NotImplementedError):
     """A primitive has no rule for the transformation that met it."""
 
@@ -96,6 +100,7 @@ def api_boundary(fun: F) -> F:
 
     @functools.wraps(fun)
     def boundary(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True  # pytest: show the user's frames
         try:
             return fun(*args, **kwargs)
         except FuncgradError as e:

@@ -29,6 +29,7 @@ from .errors import (
     ITEM_ASSIGNMENT_MESSAGE,
     ConcretizationError,
     EscapedTracerError,
+    FuncgradAttributeError,
     FuncgradTypeError,
 )
 
@@ -213,12 +214,14 @@ class Tracer:
 
     def __len__(self) -> int:
         if not self.shape:
-            raise TypeError("len() of unsized object (a 0-d traced array)")
+            raise FuncgradTypeError(
+                "len() of unsized object (a 0-d traced array); use `.size` or `.shape`"
+            )
         return self.shape[0]
 
     def __iter__(self) -> Iterator[Any]:
         if not self.shape:
-            raise TypeError("iteration over a 0-d traced array")
+            raise FuncgradTypeError("iteration over a 0-d traced array; it has no elements")
         return (self[i] for i in range(self.shape[0]))
 
     def __repr__(self) -> str:
@@ -243,7 +246,9 @@ class Tracer:
         return id(self)
 
     def __getattr__(self, name: str) -> Any:  # only reached for names Tracer lacks
-        raise AttributeError(
+        if name.startswith("__"):  # protocol probes (numpy's __array_interface__, ...)
+            raise AttributeError(name)
+        raise FuncgradAttributeError(
             f"traced arrays have no attribute {name!r}; see funcgrad.numpy for the "
             "supported functions and array methods"
         )

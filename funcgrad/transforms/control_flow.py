@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ..core.errors import FuncgradTypeError, FuncgradValueError, api_boundary
 from ..core.trace import Tracer, is_traced
 from ..primitives.elementwise import stop_gradient
 from ..primitives.loops import unstack
@@ -26,6 +26,7 @@ from ..tree import PyTreeDef, flatten, unflatten
 _PY_SCALARS = (bool, int, float, complex)
 
 
+@api_boundary
 def scan(
     f: Callable[[Any, Any], tuple[Any, Any]],
     init: Any,
@@ -74,6 +75,7 @@ def scan(
     return _loop("scan", f, init, xs, length, reverse, None)
 
 
+@api_boundary
 def truncated_scan(
     f: Callable[[Any, Any], tuple[Any, Any]],
     init: Any,

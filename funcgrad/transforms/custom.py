@@ -33,7 +33,7 @@ from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.graph import eval_graph
 from ..core.primitive import CallPrimitive
 from ..core.rules import VJP
-from ..core.trace import Tracer, find_top_trace, is_traced
+from ..core.trace import Tracer, find_top_trace, is_traced, trace_stack
 from ..primitives.reductions import sum_
 from ..primitives.shape import move_axis, zeros_like
 from ..tree import PyTreeDef, flatten, flatten_up_to, unflatten
@@ -209,8 +209,8 @@ def checkpoint(
     def remat(*args: Any) -> Any:
         _, dynamic = _static_split(args, static, "checkpoint", name)
         flat, in_tree = flatten([args[i] for i in dynamic])
-        if find_top_trace(flat) is None:
-            return fun(*args)
+        if not trace_stack():
+            return fun(*args)  # nothing to differentiate, here or in a closure
 
         def of_dynamic(*dyn: Any) -> Any:
             return fun(*substitute(args, dynamic, dyn))

@@ -272,6 +272,7 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False)
     """
     vg = value_and_grad(fun, argnums, has_aux)
 
+    @api_boundary
     def grad_fun(*args: Any, **kwargs: Any) -> Any:
         out, g = vg(*args, **kwargs)
         return (g, out[1]) if has_aux else g
