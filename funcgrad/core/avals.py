@@ -15,6 +15,8 @@ class ShapedArray:
     """The shape and dtype of an array; an immutable value, hashable (a cache key)."""
 
     __slots__ = ("dtype", "shape")
+    shape: tuple[int, ...]
+    dtype: np.dtype
 
     def __init__(self, shape: Any, dtype: Any) -> None:
         object.__setattr__(self, "shape", tuple(int(d) for d in shape))

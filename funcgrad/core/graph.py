@@ -106,7 +106,7 @@ class Graph:
         return [v.aval for v in self.invars]
 
     @property
-    def out_avals(self) -> list[ShapedArray]:
+    def out_avals(self) -> list[ShapedArray | None]:
         return [v.aval for v in self.outvars]
 
     def __repr__(self) -> str:
@@ -136,7 +136,7 @@ def eval_graph(graph: Graph, consts: Sequence[Any], args: Sequence[Any]) -> list
         env[v] = x
 
     def read(a: Atom) -> Any:
-        return a.value if type(a) is Literal else env[a]
+        return a.value if isinstance(a, Literal) else env[a]
 
     for eqn in graph.eqns:
         params = eqn.params
@@ -175,7 +175,7 @@ class _Namer:
         self.names: dict[Var, str] = {}
 
     def __call__(self, v: Atom) -> str:
-        if type(v) is Literal:
+        if isinstance(v, Literal):
             return repr(v.value)
         name = self.names.get(v)
         if name is None:
@@ -250,7 +250,7 @@ def _to_dot(graph: Graph, name: str, label: Callable[[Var], str] | None = None) 
         node = f"eq{i}"
         lines.append(f'  {node} [shape=box, label="{_dot_escape(eqn.prim.name)}"];')
         for a in eqn.inputs:
-            if type(a) is Literal:
+            if isinstance(a, Literal):
                 continue
             src = producer.get(a)
             if src is not None:
@@ -261,7 +261,7 @@ def _to_dot(graph: Graph, name: str, label: Callable[[Var], str] | None = None) 
     for i, a in enumerate(graph.outvars):
         node = f"out{i}"
         lines.append(f'  {node} [shape=doublecircle, label="out {i}"];')
-        if type(a) is not Literal and a in producer:
+        if isinstance(a, Var) and a in producer:
             lines.append(f'  {producer[a]} -> {node} [label="{namer(a)}: {a.aval}"];')
     lines.append("}")
     return "\n".join(lines)

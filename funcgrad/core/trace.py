@@ -383,10 +383,10 @@ class Tracer:
     def __ge__(self, other: Any) -> Any:
         return ARRAY_API.greater_equal(self, other)
 
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Any:
         return ARRAY_API.equal(self, other)
 
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any:
         return ARRAY_API.not_equal(self, other)
 
     # numpy's bitwise ufuncs: on booleans they are the logical ones
@@ -519,9 +519,12 @@ class Tracer:
 
     def transpose(self, *axes: Any) -> Any:
         """``x.transpose()``, ``x.transpose(1, 0)`` or ``x.transpose((1, 0))``."""
-        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-            axes = axes[0]
-        return ARRAY_API.numpy.transpose(self, axes or None)
+        order = (
+            axes[0]
+            if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list)))
+            else axes
+        )
+        return ARRAY_API.numpy.transpose(self, order or None)
 
 
 # numpy's binary-operator ufuncs -> ARRAY_API names: `ndarray <op> tracer` calls them.

@@ -141,6 +141,7 @@ def _loop(name, f, init, xs, length, reverse, truncation):
         ys_steps[t] = y_leaves
     if n == 0:
         return init, _empty_ys(name, f, init, xs_leaves, xs_tree)
+    assert y_tree is not None  # n > 0 steps ran
     ys = [_stack([ys_steps[t][j] for t in range(n)]) for j in range(len(y_avals))]
     return carry, unflatten(y_tree, ys)
 

@@ -404,7 +404,8 @@ def _flat_cotangents(cts: Any, in_tree: PyTreeDef, xs: Sequence[Any], name: str)
             f"({n}), got {type(cts).__name__}"
             + (f" of length {len(cts)}" if isinstance(cts, (tuple, list)) else "")
         )
-    flat, positions = [], []
+    flat: list[Any] = []
+    positions: list[int] = []
     for i, (ct, sub) in enumerate(zip(tuple(cts), in_tree.children, strict=True)):
         try:  # up to the argument's leaves: None there (or for the whole argument) is zero
             leaves = [None] * sub.num_leaves if ct is None else flatten_up_to(sub, ct)
@@ -432,9 +433,9 @@ custom_jvp_call_p = CallPrimitive("custom_jvp_call")
 def _custom_jvp_vjp(out_bar, out, *args, jvp, name):
     # Reverse mode from the forward rule: the VJP of the (linear) map tangents -> out_dot.
     del out, name
-    args = list(args)
-    zeros = [zeros_like(a) for a in args]
-    return _vjp_of(lambda *t: jvp(args, list(t))[1], zeros, list(out_bar))
+    primals = list(args)
+    zeros = [zeros_like(a) for a in primals]
+    return _vjp_of(lambda *t: jvp(primals, list(t))[1], zeros, list(out_bar))
 
 
 VJP.define_joint(custom_jvp_call_p, _custom_jvp_vjp)

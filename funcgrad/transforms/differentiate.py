@@ -7,6 +7,7 @@ They check their inputs (float leaves, argnums, cotangents), flatten pytrees and
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -49,7 +50,7 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     """
     flat, in_tree = flatten(primals)
     for i, x in enumerate(flat):
-        check_differentiable(x, lambda i=i: _leaf_position(in_tree, i, "primal"), "vjp")
+        check_differentiable(x, functools.partial(_leaf_position, in_tree, i, "primal"), "vjp")
     flat = [as_input(x) for x in flat]
     name = fun_name(fun)
     flat_fun, out_tree = flatten_fun(fun, in_tree, has_aux=has_aux, who="vjp")
@@ -168,7 +169,7 @@ def check_args(fun: Callable, args: Sequence[Any], nums: tuple[int, ...], who: s
     for i in nums:
         leaves, tdef = flatten(args[i])
         for j, x in enumerate(leaves):
-            check_differentiable(x, lambda i=i, j=j, tdef=tdef: _label(fun, i, j, tdef), who)
+            check_differentiable(x, functools.partial(_label, fun, i, j, tdef), who)
 
 
 def _label(fun: Callable, i: int, j: int, tdef: PyTreeDef) -> str:

@@ -64,9 +64,10 @@ class JVPTrace(Trace):
             for argnum, t in enumerate(tangents):
                 if t is None:
                     continue
-                if rule.per_input[argnum] is None:
+                input_rule = rule.per_input[argnum]
+                if input_rule is None:
                     raise JVP.missing_input_rule(prim, argnum)
-                c = rule.per_input[argnum](t, out, *primals, **params)
+                c = input_rule(t, out, *primals, **params)
                 if c is not None:
                     out_dot = c if out_dot is None else _add_tangents(out_dot, c)
         elif rule.kind is RuleKind.LINEAR:
@@ -75,6 +76,7 @@ class JVPTrace(Trace):
             ]
             out_dot = prim.bind(*filled, **params)
         else:  # RuleKind.JOINT
+            assert rule.joint is not None
             out_dot = rule.joint(tangents, out, *primals, **params)
         if out_dot is None:  # every rule gave a zero contribution
             return tuple(out) if prim.multiple_results else out

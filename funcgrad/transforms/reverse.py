@@ -194,7 +194,8 @@ def vjp_flat(
     with new_trace(ReverseTrace()) as trace:
         tracers = [trace.new_input(p) for p in primals]
         out_leaves, aux = flat_fun(*tracers)
-        out, refs = [], []
+        out: list[Any] = []
+        refs: list[tuple[int, int] | None] = []
         for o in out_leaves:
             if type(o) is ReverseTracer and o._trace is trace:
                 out.append(o.value)

@@ -45,27 +45,27 @@ class Guard:
 class GraphTracer(Tracer):
     """A value of the traced program: its variable and, where known, its value."""
 
-    __slots__ = ("known", "var")
+    __slots__ = ("graph_var", "known")
 
     def __init__(self, trace: GraphTrace, var: Var, known: Any) -> None:
         self._trace = trace
-        self.var = var
+        self.graph_var = var
         self.known = known
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.var.aval.shape
+        return self.graph_var.aval.shape
 
     @property
     def dtype(self) -> Any:
-        return self.var.aval.dtype
+        return self.graph_var.aval.dtype
 
     @property
     def carries_derivative(self) -> bool:  # type: ignore[override]
         return self._trace.differentiated
 
     def lower(self) -> tuple[Any, Var]:
-        return self.known, self.var
+        return self.known, self.graph_var
 
     def concrete(self) -> Any:
         if self.known is None:
@@ -126,7 +126,7 @@ class GraphTrace(Trace):
     def atom(self, x: Any) -> tuple[Atom, Any]:
         """The atom standing for argument ``x`` and its value (None where unknown)."""
         if type(x) is GraphTracer and x._trace is self:
-            return x.var, x.known
+            return x.graph_var, x.known
         if x is None or isinstance(x, _SCALARS):
             return Literal(x), x
         known = x
@@ -172,7 +172,7 @@ class GraphTrace(Trace):
     def decide(self, tracer: GraphTracer, kind: str, convert: Callable[[Any], Any]) -> Any:
         """Python control flow on a traced value: its value, recorded as a guard."""
         value = convert(tracer.concrete())
-        self.guards.append(Guard(tracer.var, kind, value, user_location()))
+        self.guards.append(Guard(tracer.graph_var, kind, value, user_location()))
         return value
 
     def output_atom(self, x: Any) -> Atom:
@@ -217,5 +217,7 @@ def trace_flat(
             atom, value = trace.atom(o)
             out_atoms.append(atom)
             out_known.append(value)
-    graph = Graph([t.var for t in tracers], trace.constvars, trace.consts, trace.eqns, out_atoms)
+    graph = Graph(
+        [t.graph_var for t in tracers], trace.constvars, trace.consts, trace.eqns, out_atoms
+    )
     return Traced(graph, out_known, trace.guards)
