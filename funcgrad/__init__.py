@@ -10,12 +10,9 @@ from typing import TYPE_CHECKING
 from . import numpy as numpy, tree as tree
 from .primitives.elementwise import stop_gradient as stop_gradient
 from .transforms.batching import vmap as vmap
+from .transforms.checkpoint import checkpoint as checkpoint
 from .transforms.control_flow import scan as scan, truncated_scan as truncated_scan
-from .transforms.custom import (
-    checkpoint as checkpoint,
-    custom_jvp as custom_jvp,
-    custom_vjp as custom_vjp,
-)
+from .transforms.custom import custom_jvp as custom_jvp, custom_vjp as custom_vjp
 from .transforms.differentiate import grad as grad, value_and_grad as value_and_grad, vjp as vjp
 from .transforms.forward import jvp as jvp, linearize as linearize
 from .transforms.jacobians import hessian as hessian, jacfwd as jacfwd, jacrev as jacrev

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -40,6 +40,9 @@ class Trace:
     """One running transformation. Subclasses implement ``process_primitive``."""
 
     __slots__ = ("alive", "level")
+    # CallPrimitive -> handler(trace, fun, args, params) -> outputs: how this kind of trace
+    # handles a call (custom rules, checkpoint); each subclass has its own table.
+    call_handlers: ClassVar[dict[Any, Any]] = {}
 
     def __init__(self) -> None:
         self.level = -1
@@ -49,9 +52,12 @@ class Trace:
         raise NotImplementedError
 
     def process_call(self, prim: Any, fun: Any, args: Sequence[Any], params: dict) -> Any:
-        """Handle a ``CallPrimitive`` (custom rules, checkpoint, jit); default: run ``fun``."""
-        del prim, params
-        return fun(*args)
+        """Handle a ``CallPrimitive`` (custom rules, checkpoint, jit) with this trace's
+        handler for it; without one, run ``fun`` on the tracers (inline)."""
+        handler = self.call_handlers.get(prim)
+        if handler is None:
+            return fun(*args)
+        return handler(self, fun, args, params)
 
     def check_alive(self, tracer: Tracer) -> None:
         if not self.alive:

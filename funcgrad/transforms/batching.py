@@ -10,7 +10,7 @@ Unbatched values stay plain (not broadcast). Imports core, tree and primitives.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -50,6 +50,7 @@ class BatchTrace(Trace):
     """One ``vmap``: knows the batch size."""
 
     __slots__ = ("axis_size",)
+    call_handlers: ClassVar[dict[Any, Any]] = {}  # filled by transforms.calls.handle
 
     def __init__(self, axis_size: int) -> None:
         super().__init__()
@@ -65,18 +66,6 @@ class BatchTrace(Trace):
 
     def _wrap(self, val: Any, bdim: int | None) -> Any:
         return val if bdim is None else BatchTracer(self, val, bdim)
-
-    def process_call(
-        self, prim: Primitive, fun: Callable, args: Sequence[Any], params: dict
-    ) -> Any:
-        handler = CALL_HANDLERS.get(prim)
-        if handler is None:
-            return fun(*args)
-        return handler(self, fun, args, params)
-
-
-# CallPrimitive -> handler(trace, fun, args, params) -> outputs. Filled by transforms.custom.
-CALL_HANDLERS: dict[Primitive, Callable[..., Any]] = {}
 
 
 def _normalize_axis(axis: int, ndim: int, what: str) -> int:

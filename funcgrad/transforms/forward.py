@@ -8,7 +8,7 @@ primitives.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -52,6 +52,7 @@ class JVPTrace(Trace):
     """One forward-mode transformation."""
 
     __slots__ = ()
+    call_handlers: ClassVar[dict[Any, Any]] = {}  # filled by transforms.calls.handle
 
     def process_primitive(self, prim: Primitive, args: Sequence[Any], params: dict) -> Any:
         primals, tangents = unwrap(self, args)
@@ -87,18 +88,6 @@ class JVPTrace(Trace):
     def wrap(self, out: Any, out_dot: Any) -> Any:
         """A tracer for ``out`` with tangent ``out_dot`` fitted to it (None: plain ``out``)."""
         return out if out_dot is None else JVPTracer(self, out, fit(out_dot, out, reduce=False))
-
-    def process_call(
-        self, prim: Primitive, fun: Callable, args: Sequence[Any], params: dict
-    ) -> Any:
-        handler = CALL_HANDLERS.get(prim)
-        if handler is None:
-            return fun(*args)
-        return handler(self, fun, args, params)
-
-
-# CallPrimitive -> handler(trace, fun, args, params) -> outputs. Filled by transforms.custom.
-CALL_HANDLERS: dict[Primitive, Callable[..., Any]] = {}
 
 
 def _add_tangents(a: Any, b: Any) -> Any:

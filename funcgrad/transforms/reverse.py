@@ -18,7 +18,7 @@ Imports core and primitives; ``differentiate.py`` holds the user-facing function
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -65,6 +65,7 @@ class ReverseTrace(Trace):
     """The tape of one reverse-mode transformation."""
 
     __slots__ = ("tape",)
+    call_handlers: ClassVar[dict[Any, Any]] = {}  # filled by transforms.calls.handle
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,19 +104,6 @@ class ReverseTrace(Trace):
         if prim.multiple_results:
             return tuple(ReverseTracer(self, o, node, k) for k, o in enumerate(out))
         return ReverseTracer(self, out, node, -1)
-
-    def process_call(
-        self, prim: Primitive, fun: Callable, args: Sequence[Any], params: dict
-    ) -> Any:
-        handler = CALL_HANDLERS.get(prim)
-        if handler is None:
-            return fun(*args)
-        return handler(self, fun, args, params)
-
-
-# Call-like constructs with their own reverse behaviour (custom_vjp, checkpoint, ...):
-# CallPrimitive -> handler(trace, fun, args, params) -> outputs. Filled by transforms.custom.
-CALL_HANDLERS: dict[Primitive, Callable[..., Any]] = {}
 
 
 def parents_of(trace: ReverseTrace, args: Sequence[Any]) -> tuple[list, tuple]:

@@ -14,14 +14,14 @@ Imports core and tree.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ...core.avals import ShapedArray, typeof
 from ...core.errors import ConcretizationError, user_location
 from ...core.graph import Atom, Equation, Graph, Literal, Var
-from ...core.primitive import CallPrimitive, Primitive
+from ...core.primitive import Primitive
 from ...core.trace import Trace, Tracer, new_trace
 
 _SCALARS = (bool, int, float, complex)
@@ -100,6 +100,7 @@ class GraphTrace(Trace):
     """
 
     __slots__ = ("const_index", "consts", "constvars", "differentiated", "eqns", "guards")
+    call_handlers: ClassVar[dict[Any, Any]] = {}  # filled by transforms.calls.handle
 
     def __init__(self, differentiated: bool = False) -> None:
         super().__init__()
@@ -163,12 +164,6 @@ class GraphTrace(Trace):
         tracers = [GraphTracer(self, v, o) for v, o in zip(out_vars, outs, strict=True)]
         return tuple(tracers) if prim.multiple_results else tracers[0]
 
-    def process_call(self, prim: Any, fun: Callable, args: Sequence[Any], params: dict) -> Any:
-        handler = CALL_HANDLERS.get(prim)
-        if handler is None:
-            return fun(*args)  # inline: the call's equations join this graph
-        return handler(self, fun, args, params)
-
     def decide(self, tracer: GraphTracer, kind: str, convert: Callable[[Any], Any]) -> Any:
         """Python control flow on a traced value: its value, recorded as a guard."""
         value = convert(tracer.concrete())
@@ -177,11 +172,6 @@ class GraphTrace(Trace):
 
     def output_atom(self, x: Any) -> Atom:
         return self.atom(x)[0]
-
-
-# CallPrimitive -> handler(trace, fun, args, params) -> outputs: calls recorded as one
-# equation (custom rules keep their rules inside a graph). Filled by transforms.custom.
-CALL_HANDLERS: dict[CallPrimitive, Callable[..., Any]] = {}
 
 
 class Traced:

@@ -1,0 +1,171 @@
+"""What the call constructs (``checkpoint``, ``custom_vjp``, ``custom_jvp``) share.
+
+``CallSite`` splits a call's arguments into static ones and traced leaves; ``handle``
+registers how each kind of trace handles a ``CallPrimitive`` (graph tracing always records
+it as one equation that holds the function's own graph); the rest are helpers for the
+handlers: cotangents by reverse mode, batching a flat function, naming closed-over values.
+Imports core, tree and the other transformations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..core.avals import typeof
+from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ..core.primitive import CallPrimitive
+from ..core.trace import Tracer, find_top_trace, is_traced
+from ..tree import flatten, unflatten
+from . import batching, reverse
+from ._common import fun_name, substitute
+from .batching import BatchTrace
+from .forward import JVPTrace
+from .graph import trace as graph_trace
+from .graph.trace import GraphTrace
+from .reverse import ReverseTrace
+
+
+class CallSite:
+    """A call ``fun(*args)``: the static arguments and the flat leaves of the others."""
+
+    def __init__(self, fun: Callable, args: tuple, static: Sequence[int], who: str) -> None:
+        self.fun = fun
+        self.args = args
+        self.who = who
+        self.name = fun_name(fun)
+        positions, self.dynamic = _static_split(args, tuple(static), who, self.name)
+        self.static_values = [args[i] for i in positions]
+        self.flat, self.in_tree = flatten([args[i] for i in self.dynamic])
+
+    @property
+    def traced(self) -> bool:
+        return find_top_trace(self.flat) is not None
+
+    def full(self, dynamic: Sequence[Any]) -> list:
+        """The whole argument list with the traced arguments replaced by ``dynamic``."""
+        return substitute(self.args, self.dynamic, dynamic)
+
+    def from_leaves(self, leaves: Sequence[Any]) -> list:
+        """The whole argument list rebuilt from flat leaves of the traced arguments."""
+        return self.full(unflatten(self.in_tree, leaves))
+
+
+def handle(
+    prim: CallPrimitive, *, reverse: Callable, forward: Callable, batching: Callable
+) -> None:
+    """Register how each kind of trace handles the call ``prim`` (graphs record it)."""
+    ReverseTrace.call_handlers[prim] = reverse
+    JVPTrace.call_handlers[prim] = forward
+    BatchTrace.call_handlers[prim] = batching
+    GraphTrace.call_handlers[prim] = record_in_graph(prim)
+
+
+def _static_split(
+    args: tuple, static: tuple[int, ...], who: str, name: str
+) -> tuple[list, list[int]]:
+    """The positions of ``args`` that are traced inputs (not in ``static``)."""
+    for i in static:
+        if not -len(args) <= i < len(args):
+            raise FuncgradValueError(
+                f"{who} `{name}`: argument number {i} is out of range for a call with "
+                f"{len(args)} arguments"
+            )
+    static = tuple(i % len(args) for i in static) if args else ()
+    for i in static:
+        if is_traced(flatten(args[i])[0]):
+            raise FuncgradTypeError(
+                f"{who} `{name}`: argument {i} is declared static (nondiff_argnums/"
+                "static_argnums) but holds a traced array; pass traced values as ordinary "
+                "arguments"
+            )
+    return list(static), [i for i in range(len(args)) if i not in static]
+
+
+def vjp_of(flat_fun: Callable, vals: list, out_bar: list) -> list:
+    """Cotangents of ``flat_fun`` at ``vals`` (None for non-float inputs)."""
+    diff = [i for i, v in enumerate(vals) if np.dtype(getattr(v, "dtype", object)).kind in "fc"]
+
+    def over_diff(*tracers: Any) -> tuple[list, None]:
+        return flat_fun(*substitute(vals, diff, tracers)), None
+
+    _, pullback, _ = reverse.vjp_flat(over_diff, [vals[i] for i in diff])
+    result: list = [None] * len(vals)
+    for i, g in zip(diff, pullback(out_bar), strict=True):
+        result[i] = g
+    return result
+
+
+def closure_error(who: str, name: str, fun: Callable, vals: list, trace: Any) -> Exception:
+    """The error for a custom rule whose function closes over values of ``trace``."""
+    try:  # which closed-over values: trace the function; they are its traced constants
+        probe = graph_trace.trace_flat(
+            fun, [typeof(v) for v in vals], [concrete_or_none(v) for v in vals]
+        )
+        consts = probe.graph.consts
+    except Exception:
+        consts = []
+    shapes = [str(c.aval) for c in consts if isinstance(c, Tracer) and _belongs_to(c, trace)]
+    what = ", ".join(shapes) if shapes else "a value computed from one"
+    return FuncgradTypeError(
+        f"{who} `{name}` closes over a traced value ({what}) that the transformation being "
+        "applied differentiates, and its rule cannot give that value's derivative. Pass the "
+        f"value to `{name}` as an argument (and return its cotangent from the rule)."
+    )
+
+
+def untraced_call(site: CallSite) -> Any:
+    """A custom-rule function called on untraced arguments: a plain call, unless its
+    result carries a derivative it closed over (which its rule cannot account for)."""
+    out = site.fun(*site.args)
+    for leaf in flatten(out)[0]:
+        if isinstance(leaf, Tracer) and leaf.carries_derivative:
+            probe = lambda: flatten(site.fun(*site.args))[0]  # noqa: E731
+            raise closure_error(site.who, site.name, probe, [], leaf._trace)
+    return out
+
+
+def _belongs_to(t: Tracer, trace: Any) -> bool:
+    while isinstance(t, Tracer):
+        if t._trace is trace:
+            return True
+        t = t.lower()[0]
+    return False
+
+
+def owns(outs: Sequence[Any], trace: Any) -> bool:
+    return any(isinstance(o, Tracer) and o._trace is trace for o in outs)
+
+
+def batched(fun: Callable, dims: list, size: int) -> Callable:
+    """``fun`` over flat leaves, vmapped with ``dims``; every output batched on axis 0."""
+    return lambda *xs: batching.vmap(fun, in_axes=tuple(dims), out_axes=0, axis_size=size)(*xs)
+
+
+def record_in_graph(prim: CallPrimitive) -> Callable:
+    """Graph tracing of a call: one equation holding the function's own graph."""
+
+    def handler(trace: Any, fun: Callable, args: Sequence[Any], params: dict) -> Any:
+        params.pop("known", None)
+        pairs = [trace.atom(a) for a in args]
+        atoms = [a for a, _ in pairs]
+        known = [k for _, k in pairs]
+        avals = [a.aval for a in atoms]
+        inner = graph_trace.trace_flat(fun, avals, known, differentiated=trace.differentiated)
+        trace.guards.extend(inner.guards)
+        out_avals = [a.aval for a in inner.graph.outvars]
+        eqn_params = {**params, "graph": inner.graph}
+        return list(trace.emit(prim, atoms, eqn_params, out_avals, inner.outs))
+
+    return handler
+
+
+def concrete_or_none(x: Any) -> Any:
+    if not isinstance(x, Tracer):
+        return x
+    try:
+        return x.concrete()
+    except Exception:
+        return None
