@@ -76,14 +76,7 @@ class ReverseTrace(Trace):
         return ReverseTracer(self, value, len(self.tape) - 1, -1)
 
     def process_primitive(self, prim: Primitive, args: Sequence[Any], params: dict) -> Any:
-        # The hot path of reverse mode; this loop is `_common.unwrap` fused with the
-        # parents' bookkeeping (measured: 0.25 µs of 3.1 µs per primitive on the chain).
-        vals, parents = [], []
-        for i, a in enumerate(args):
-            if type(a) is ReverseTracer and a._trace is self:
-                parents.append((i, a.node, a.index))
-                a = a.value
-            vals.append(a)
+        vals, parents = parents_of(self, args)
         # At level 0 no lower-level tracer can exist: compute with numpy directly.
         out = prim.impl(*vals, **params) if self.level == 0 else prim.bind(*vals, **params)
         rule = VJP.lookup(prim)
@@ -93,7 +86,7 @@ class ReverseTrace(Trace):
             for argnum, _, _ in parents:
                 if rule.per_input[argnum] is None:
                     raise VJP.missing_input_rule(prim, argnum)
-        return self.record(prim, rule, params, vals, out, tuple(parents))
+        return self.record(prim, rule, params, vals, out, parents)
 
     def record(
         self, prim: Primitive, rule: Any, params: dict, vals: list, out: Any, parents: tuple
