@@ -26,6 +26,7 @@ from .keys import (
     keystr as keystr,
 )
 from .registry import register as register, static_field as static_field
+from .serialization import load as load, save as save
 from .treedef import (
     PyTreeDef as PyTreeDef,
     flatten as flatten,
@@ -49,10 +50,12 @@ __all__ = [
     "keystr",
     "leaves",
     "leaves_with_path",
+    "load",
     "map",
     "map_with_path",
     "reduce",
     "register",
+    "save",
     "static_field",
     "structure",
     "transpose",

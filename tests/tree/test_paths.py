@@ -242,5 +242,5 @@ def test_dir_of_tree_lists_only_its_public_names():
     for leaked in ["np", "Any", "annotations", "api", "registry", "treedef", "builtins"]:
         assert leaked not in names
     expected = {"map_with_path", "flatten_with_path", "leaves_with_path", "keystr", "all"}
-    assert expected | {"reduce", "transpose", "register"} <= set(names)
+    assert expected | {"reduce", "transpose", "save", "load", "register"} <= set(names)
     assert callable(funcgrad.tree.map) and funcgrad.tree.map is not map
