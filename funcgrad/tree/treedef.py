@@ -1,6 +1,6 @@
 """``PyTreeDef`` and flattening: a tree's structure without its leaves, and back.
 
-Imports only ``tree.registry``.
+Imports ``tree.registry``, ``tree.keys`` and funcgrad's error classes.
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..core.errors import FuncgradValueError
+from .keys import KeyPath
 from .registry import node_kind
 
 
@@ -23,10 +25,10 @@ class PyTreeDef:
         self.kind_type = kind_type  # None marks a leaf
         self.aux = aux
         self.children = children
-        self.num_leaves = 1 if kind_type is None else sum(c.num_leaves for c in children)
+        self.num_leaves: int = 1 if kind_type is None else sum(c.num_leaves for c in children)
         self._hash: int | None = None
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[Any, ...]:
         return (self.kind_type, _hashable(self.aux), self.children)
 
     def __eq__(self, other: object) -> bool:
@@ -68,7 +70,9 @@ class PyTreeDef:
         it = iter(leaves)
         out = self._build(it)
         if next(it, _SENTINEL) is not _SENTINEL:
-            raise ValueError(f"too many leaves for tree structure {self} ({self.num_leaves})")
+            raise FuncgradValueError(
+                f"too many leaves for tree structure {self} ({self.num_leaves})"
+            )
         return out
 
     def _build(self, it: Iterator[Any]) -> Any:
@@ -76,7 +80,7 @@ class PyTreeDef:
             try:
                 return next(it)
             except StopIteration:
-                raise ValueError(f"too few leaves for tree structure {self}") from None
+                raise FuncgradValueError(f"too few leaves for tree structure {self}") from None
         kind = node_kind(self.kind_type)
         assert kind is not None
         return kind.unflatten(self.aux, [c._build(it) for c in self.children])
@@ -94,14 +98,16 @@ def _hashable(aux: Any) -> Any:
         return repr(aux)
 
 
-def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[list, PyTreeDef]:
+def flatten(
+    tree: Any, is_leaf: Callable[[Any], bool] | None = None
+) -> tuple[list[Any], PyTreeDef]:
     """Return ``(leaves, treedef)``; leaves in a fixed order (dict keys sorted)."""
-    leaves: list = []
+    leaves: list[Any] = []
     treedef = _flatten(tree, is_leaf, leaves)
     return leaves, treedef
 
 
-def _flatten(tree: Any, is_leaf: Callable[[Any], bool] | None, leaves: list) -> PyTreeDef:
+def _flatten(tree: Any, is_leaf: Callable[[Any], bool] | None, leaves: list[Any]) -> PyTreeDef:
     if is_leaf is not None and is_leaf(tree):
         leaves.append(tree)
         return LEAF
@@ -113,23 +119,61 @@ def _flatten(tree: Any, is_leaf: Callable[[Any], bool] | None, leaves: list) -> 
     return PyTreeDef(type(tree), aux, tuple(_flatten(c, is_leaf, leaves) for c in children))
 
 
-def flatten_up_to(treedef: PyTreeDef, tree: Any) -> list:
+def flatten_with_path(
+    tree: Any,
+    is_leaf: Callable[..., bool] | None = None,
+    is_leaf_takes_path: bool = False,
+) -> tuple[list[tuple[KeyPath, Any]], PyTreeDef]:
+    """Return ``([(key_path, leaf), ...], treedef)``, leaves in ``flatten``'s order.
+
+    A key path is a tuple of key entries (``SequenceKey``, ``DictKey``, ``GetAttrKey``,
+    ``FlattenedIndexKey``); ``keystr`` prints it. With ``is_leaf_takes_path``,
+    ``is_leaf`` is called as ``is_leaf(key_path, x)``.
+
+    Example:
+      >>> flatten_with_path({"b": [1.0]})[0]
+      [((DictKey(key='b'), SequenceKey(idx=0)), 1.0)]
+    """
+    if is_leaf is not None and not is_leaf_takes_path:
+        plain = is_leaf
+        is_leaf = lambda _path, x: plain(x)  # noqa: E731 - a one-line adapter
+    pairs: list[Any] = []
+    treedef = _flatten_with_path(tree, (), is_leaf, pairs)
+    return pairs, treedef
+
+
+def _flatten_with_path(
+    tree: Any, path: KeyPath, is_leaf: Callable[..., bool] | None, pairs: list[Any]
+) -> PyTreeDef:
+    if is_leaf is not None and is_leaf(path, tree):
+        pairs.append((path, tree))
+        return LEAF
+    kind = node_kind(type(tree))
+    if kind is None:
+        pairs.append((path, tree))
+        return LEAF
+    keyed, aux = kind.flatten_with_keys(tree)
+    children = tuple(_flatten_with_path(c, (*path, k), is_leaf, pairs) for k, c in keyed)
+    return PyTreeDef(type(tree), aux, children)
+
+
+def flatten_up_to(treedef: PyTreeDef, tree: Any) -> list[Any]:
     """Flatten ``tree`` only as deep as ``treedef`` (a prefix); its subtrees become leaves.
 
     Raises:
       ValueError: if ``tree`` does not have the structure of ``treedef`` down to its leaves.
     """
-    out: list = []
+    out: list[Any] = []
     _flatten_up_to(treedef, tree, out)
     return out
 
 
-def _flatten_up_to(treedef: PyTreeDef, tree: Any, out: list) -> None:
+def _flatten_up_to(treedef: PyTreeDef, tree: Any, out: list[Any]) -> None:
     if treedef.kind_type is None:
         out.append(tree)
         return
     if type(tree) is not treedef.kind_type:
-        raise ValueError(
+        raise FuncgradValueError(
             f"tree structure mismatch: expected {treedef.kind_type.__name__}, got "
             f"{type(tree).__name__}"
         )
@@ -137,6 +181,8 @@ def _flatten_up_to(treedef: PyTreeDef, tree: Any, out: list) -> None:
     assert kind is not None
     children, aux = kind.flatten(tree)
     if len(children) != len(treedef.children) or _hashable(aux) != _hashable(treedef.aux):
-        raise ValueError(f"tree structure mismatch: expected {treedef}, got {flatten(tree)[1]}")
+        raise FuncgradValueError(
+            f"tree structure mismatch: expected {treedef}, got {flatten(tree)[1]}"
+        )
     for c, sub in zip(children, treedef.children, strict=True):
         _flatten_up_to(sub, c, out)
