@@ -81,7 +81,7 @@ class Graph:
     function's arguments and result.
     """
 
-    __slots__ = ("consts", "constvars", "eqns", "in_tree", "invars", "out_tree", "outvars")
+    __slots__ = ("consts", "constvars", "eqns", "guards", "in_tree", "invars", "out_tree", "outvars")
 
     def __init__(
         self,
@@ -100,6 +100,7 @@ class Graph:
         self.outvars = list(outvars)
         self.in_tree = in_tree
         self.out_tree = out_tree
+        self.guards: list[Any] = []  # Python decisions made while tracing (graph/trace.py)
 
     @property
     def in_avals(self) -> list[ShapedArray]:

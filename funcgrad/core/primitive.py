@@ -96,7 +96,7 @@ class Primitive:
             return self._abstract_eval(*avals, **params)
         import numpy as np
 
-        dummies = [np.zeros(a.shape, a.dtype) if isinstance(a, ShapedArray) else a for a in avals]
+        dummies = [a.dummy() if isinstance(a, ShapedArray) else a for a in avals]
         with np.errstate(all="ignore"):
             out = self.impl(*dummies, **params)
         if self.multiple_results:

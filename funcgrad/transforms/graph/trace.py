@@ -23,6 +23,7 @@ from ...core.errors import ConcretizationError, user_location
 from ...core.graph import Atom, Equation, Graph, Literal, Var
 from ...core.primitive import Primitive
 from ...core.trace import Trace, Tracer, new_trace
+from ...tree import flatten, unflatten
 
 _SCALARS = (bool, int, float, complex)
 
@@ -191,16 +192,26 @@ def trace_flat(
     known: Sequence[Any] | None = None,
     hints: Sequence[str] | None = None,
     differentiated: bool = False,
+    weak_scalars: bool = False,
 ) -> Traced:
     """Trace ``flat_fun(*leaves) -> list of leaves`` on inputs of ``avals`` (with values
-    ``known`` where given) into a ``Graph``."""
+    ``known`` where given) into a ``Graph``.
+
+    A Python scalar among ``known`` is passed to ``flat_fun`` as itself (a literal of the
+    graph; its input variable stays unused), unless ``weak_scalars``: then it is a traced
+    input with a weak ``ShapedArray`` (numpy promotes it as a Python scalar), as ``jit``
+    needs for scalars whose value changes between calls.
+    """
     known = list(known) if known is not None else [None] * len(avals)
     hints = list(hints) if hints is not None else [""] * len(avals)
     with new_trace(GraphTrace(differentiated)) as trace:
         tracers = [trace.new_input(a, k, h) for a, k, h in zip(avals, known, hints, strict=True)]
-        # Python scalars stay Python scalars (numpy promotes them weakly): their input
-        # variables are left unused.
-        args = [k if isinstance(k, _SCALARS) else t for t, k in zip(tracers, known, strict=True)]
+        if weak_scalars:
+            args: list[Any] = list(tracers)
+        else:
+            args = [
+                k if isinstance(k, _SCALARS) else t for t, k in zip(tracers, known, strict=True)
+            ]
         outs = flat_fun(*args)
         out_atoms, out_known = [], []
         for o in outs:
@@ -211,3 +222,58 @@ def trace_flat(
         [t.graph_var for t in tracers], trace.constvars, trace.consts, trace.eqns, out_atoms
     )
     return Traced(graph, out_known, trace.guards)
+
+
+def input_aval(x: Any) -> ShapedArray:
+    """The ``ShapedArray`` a traced input has: weak for Python scalars."""
+    if isinstance(x, ShapedArray):
+        return x
+    if isinstance(x, _SCALARS):
+        return ShapedArray((), np.asarray(x).dtype, weak=True)
+    return typeof(x)
+
+
+def make_graph(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable[..., Graph]:
+    """Return a function that traces ``fun`` on its arguments and returns the ``Graph``.
+
+    Arguments may be arrays (the graph is traced with their values, so Python control
+    flow works and is recorded in ``graph.guards``) or ``fg.ShapedArray(shape, dtype)``
+    (abstract: shapes only). ``static_argnums`` name arguments passed to ``fun`` as they
+    are (flags, sizes). ``str(graph)`` prints one equation per line; ``graph.to_dot()``
+    is Graphviz text. ``make_graph(fg.grad(f))`` shows the derivative program itself.
+
+    Example:
+      >>> import numpy as np, funcgrad.numpy as fnp
+      >>> print(make_graph(lambda x: fnp.sum(fnp.sin(x)))(np.zeros(3)))
+      { lambda ; a:float64[3]. let
+          b:float64[3] = sin a
+          c:float64[] = sum[axis=(0,) keepdims=False] b
+        in (c,) }
+    """
+    static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+
+    def traced(*args: Any, **kwargs: Any) -> Graph:
+        n = len(args)
+        static_pos = {i % n for i in static} if n else set()
+        dynamic = [i for i in range(n) if i not in static_pos]
+        leaves, in_tree = flatten(([args[i] for i in dynamic], kwargs))
+
+        def flat_fun(*xs: Any) -> list:
+            dyn, kw = unflatten(in_tree, xs)
+            full = list(args)
+            for i, v in zip(dynamic, dyn, strict=True):
+                full[i] = v
+            out = fun(*full, **kw)
+            out_leaves, out_tree = flatten(out)
+            box.append(out_tree)
+            return out_leaves
+
+        box: list[Any] = []
+        known = [None if isinstance(x, ShapedArray) else x for x in leaves]
+        result = trace_flat(flat_fun, [input_aval(x) for x in leaves], known, weak_scalars=True)
+        graph = result.graph
+        graph.in_tree, graph.out_tree = in_tree, box[0]
+        graph.guards = result.guards
+        return graph
+
+    return traced

@@ -1,0 +1,172 @@
+"""Code generation: a ``Graph`` as a Python function of direct numpy calls.
+
+``compile_graph(graph, guards)`` writes the source of ``def f(consts..., inputs...)``: one
+line per equation calling the primitive's numpy implementation (a ufunc or numpy function
+called directly; params written as keyword literals), guard checks right after the value
+they test (a failed guard returns ``None``: the caller retraces), and ``return`` of the
+outputs. The source is compiled with ``compile()`` and registered with ``linecache`` so
+tracebacks show the generated line; ``Compiled.source`` shows what runs. Calls of
+sub-graphs (checkpoint, custom rules, nested jit) become calls of their compiled graphs;
+loop primitives register their own emitters (a Python ``for``/``while`` over the compiled
+body) in ``EMITTERS``. Imports core only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ...core.graph import Atom, Equation, Graph, Literal, Var
+
+_counter = itertools.count()
+
+
+class Emitter:
+    """Builds one generated function: names for variables, constants in a namespace."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {"np": np}
+        self.names: dict[Var, str] = {}
+        self.bound: dict[int, str] = {}
+        self.indent = 1
+
+    def var(self, v: Var) -> str:
+        """A new Python name for ``v`` (its definition)."""
+        name = f"v{len(self.names)}"
+        self.names[v] = name
+        return name
+
+    def use(self, a: Atom) -> str:
+        """The expression for atom ``a``: its name, or a literal."""
+        if isinstance(a, Literal):
+            return self.literal(a.value)
+        return self.names[a]
+
+    def literal(self, value: Any) -> str:
+        if value is None or isinstance(value, (bool, str)):
+            return repr(value)
+        if isinstance(value, int):
+            return repr(value)
+        if isinstance(value, float) and math.isfinite(value):
+            return repr(value)
+        return self.const(value, "lit")
+
+    def const(self, value: Any, hint: str = "c") -> str:
+        """A namespace name bound to ``value`` (one per object)."""
+        name = self.bound.get(id(value))
+        if name is None:
+            name = f"_{hint}{len(self.bound)}"
+            self.bound[id(value)] = name
+            self.namespace[name] = value
+        return name
+
+    def param(self, value: Any) -> str:
+        """A static parameter as source: a literal where it is one, else a bound constant."""
+        if _is_literal(value):
+            return repr(value)
+        return self.const(value, "p")
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.indent + text)
+
+    def assign(self, outputs: Sequence[Var], expr: str, multiple: bool) -> None:
+        names = [self.var(v) for v in outputs]
+        if not multiple:
+            self.line(f"{names[0]} = {expr}")
+        elif not names:
+            self.line(expr)
+        else:
+            self.line(f"{', '.join(names)}{',' if len(names) == 1 else ''} = {expr}")
+
+
+def _is_literal(value: Any) -> bool:
+    if value is None or isinstance(value, (bool, int, str)):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, tuple):
+        return all(_is_literal(v) for v in value)
+    return False
+
+
+def emit_call(em: Emitter, eqn: Equation) -> None:
+    """The default: ``outs = impl(*inputs, **params)``; a sub-graph call for a CallPrimitive."""
+    args = [em.use(a) for a in eqn.inputs]
+    if getattr(eqn.prim, "is_call", False):
+        fn = em.const(compile_graph(eqn.params["graph"]).fn, "g")
+        em.assign(eqn.outputs, f"{fn}({', '.join(args)})", multiple=True)
+        return
+    fn = em.const(eqn.prim.impl, "f")
+    kwargs = [f"{k}={em.param(v)}" for k, v in eqn.params.items()]
+    em.assign(eqn.outputs, f"{fn}({', '.join(args + kwargs)})", eqn.prim.multiple_results)
+
+
+# primitive -> emitter(em, eqn), for primitives that generate more than a call (loops)
+EMITTERS: dict[Any, Callable[[Emitter, Equation], None]] = {}
+
+
+class Compiled:
+    """A compiled graph: ``fn(*consts, *inputs)`` returns the outputs (None on a guard miss)."""
+
+    __slots__ = ("fn", "graph", "source")
+
+    def __init__(self, fn: Callable[..., Any], source: str, graph: Graph) -> None:
+        self.fn = fn
+        self.source = source
+        self.graph = graph
+
+    def __repr__(self) -> str:
+        return f"Compiled({len(self.graph.eqns)} equations)\n{self.source}"
+
+
+def compile_graph(
+    graph: Graph, guards: Sequence[Any] = (), name: str = "compiled", bind_consts: bool = True
+) -> Compiled:
+    """Generate, compile and return the function of ``graph``.
+
+    With ``bind_consts`` the graph's constants are bound in the function's namespace and
+    it takes only the inputs; otherwise the constants come first among its arguments.
+    ``guards`` (``Guard``s of graph variables) are checked right after their variable.
+    """
+    em = Emitter()
+    if bind_consts:
+        for v, value in zip(graph.constvars, graph.consts, strict=True):
+            em.names[v] = em.const(value, "k")
+        params = [em.var(v) for v in graph.invars]
+    else:
+        params = [em.var(v) for v in graph.constvars + graph.invars]
+    by_var: dict[Var, list[Any]] = {}
+    for g in guards:
+        by_var.setdefault(g.var, []).append(g)
+    for v in graph.invars:
+        _emit_guards(em, by_var.get(v, ()))
+    for eqn in graph.eqns:
+        EMITTERS.get(eqn.prim, emit_call)(em, eqn)
+        for v in eqn.outputs:
+            _emit_guards(em, by_var.get(v, ()))
+    outs = [em.use(a) for a in graph.outvars]
+    em.line(f"return ({', '.join(outs)}{',' if len(outs) == 1 else ''})")
+    fname = f"{_identifier(name)}_{next(_counter)}"
+    source = f"def {fname}({', '.join(params)}):\n" + "\n".join(em.lines) + "\n"
+    filename = f"<funcgrad.jit {fname}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), em.namespace)  # noqa: S102 - our own source
+    return Compiled(em.namespace[fname], source, graph)
+
+
+def _emit_guards(em: Emitter, guards: Sequence[Any]) -> None:
+    for g in guards:
+        value = em.use(g.var)
+        em.line(f"if {g.kind}({value}) != {em.literal(g.expected)}:")
+        em.line("    return None  # guard from " + str(g.source).replace("\n", " "))
+
+
+def _identifier(name: str) -> str:
+    out = "".join(c if c.isalnum() else "_" for c in name) or "f"
+    return out if not out[0].isdigit() else "_" + out
