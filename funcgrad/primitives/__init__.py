@@ -10,6 +10,7 @@ from . import (
     fft as fft,
     indexing as indexing,
     loops as loops,
+    matrix_functions as matrix_functions,
     products as products,
     rearrange as rearrange,
     reductions as reductions,
