@@ -5,6 +5,7 @@ Importing this package defines every primitive (and fills the rule tables).
 
 from . import (
     conv as conv,
+    correlate as correlate,
     decompositions as decompositions,
     elementwise as elementwise,
     fft as fft,
