@@ -95,6 +95,7 @@ def _fft(xp: np.ndarray, w: np.ndarray, shared: int, dtype: Any) -> np.ndarray:
     k = w.shape[shared:]
     size = tuple(_fast_len(n) for n in xp.shape[shared:])
     w_rev = np.flip(w, axes)
+    full: np.ndarray
     if np.issubdtype(dtype, np.complexfloating):
         full = np.fft.ifftn(
             np.fft.fftn(xp, size, axes) * np.fft.fftn(w_rev, size, axes), size, axes

@@ -240,4 +240,3 @@ def solve_triangular(a: Any, b: Any, *, lower: bool, unit_diagonal: bool = False
     """``tri(a)^-1 @ b`` for stacks of square ``a`` and matrices ``b`` (broadcast batch
     axes); ``tri`` keeps the lower or upper triangle (diagonal set to 1 if unit)."""
     return solve_triangular_p.bind(a, b, lower=bool(lower), unit_diagonal=bool(unit_diagonal))
-

@@ -231,7 +231,8 @@ def odeint(
       True
     """
     for name, v in (("rtol", rtol), ("atol", atol), ("mxstep", mxstep), ("hmax", hmax)):
-        if isinstance(v, Tracer) or not np.isscalar(v) or not v > 0:
+        number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        if not (number and v > 0):
             raise FuncgradValueError(f"odeint: `{name}` must be a positive number, got {v!r}")
     y0 = tree.map(lambda x: x if isinstance(x, Tracer) else np.asarray(x), y0)
     y_leaves, y_def = tree.flatten(y0)

@@ -79,8 +79,9 @@ def _vector_out(x: Any, vector: bool) -> Any:
 def expm(A: Any) -> Any:
     """Matrix exponential ``exp(A) = sum_k A^k / k!`` (scipy.linalg.expm).
 
-    Scaling and squaring with Pade approximants (Higham 2005), about 1e-15 relative error
-    for well-conditioned float64 inputs; differentiable to any order through the Frechet
+    Scaling and squaring with Pade approximants (Higham 2005): relative errors of 1e-14 or
+    less for well-conditioned float64 inputs (measured on symmetric matrices with norms up
+    to 40 against ``Q exp(D) Q^T``); differentiable to any order through the Frechet
     derivative (``expm_frechet``).
 
     Args:
@@ -113,8 +114,7 @@ def expm_frechet(A: Any, E: Any, compute_expm: bool = True, check_finite: bool =
     E = _square(E, "expm_frechet", check_finite, "E")
     if A.shape != E.shape:
         raise FuncgradValueError(
-            f"expm_frechet: `A` {tuple(A.shape)} and `E` {tuple(E.shape)} must have the same "
-            "shape"
+            f"expm_frechet: `A` {tuple(A.shape)} and `E` {tuple(E.shape)} must have the same shape"
         )
     frechet = _mf.expm_frechet(A, E)
     return (_mf.expm(A), frechet) if compute_expm else frechet
