@@ -347,3 +347,109 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     x1 = _shape.move_axis(x1, ax - nd + x1.ndim, x1.ndim - 1)
     x2 = _shape.move_axis(x2, ax - nd + x2.ndim, x2.ndim - 1)
     return einsum("...i,...i->...", x1, x2)
+
+
+def _known(x: Any) -> Any:
+    """The concrete value behind ``x``, or None where a transformation hides it (vmap)."""
+    try:
+        return x.concrete() if isinstance(x, Tracer) else x
+    except FuncgradTypeError:
+        return None
+
+
+def lstsq(a: Any, b: Any, rcond: Any = None) -> tuple:
+    """Least-squares solution of ``a @ x = b`` (numpy.linalg.lstsq).
+
+    Returns numpy's ``(x, residuals, rank, s)``. Under transformations ``x`` is
+    ``pinv(a) @ b`` and ``s`` the singular values, both differentiable where the rank is
+    locally constant (full-rank problems); ``residuals`` (the squared 2-norm of each column
+    of ``b - a @ x``, empty unless ``rank == N < M``) is differentiable too, and ``rank``
+    is an int32 array with zero derivative. Where the rank is not concrete (under
+    ``vmap``) the residuals follow the full-rank shape rule, as ``jax.numpy``.
+
+    Args:
+      a: ``(M, N)``.
+      b: ``(M,)`` or ``(M, K)``.
+      rcond: singular values at most ``rcond * s.max()`` count as zero; None:
+        ``eps * max(M, N)``; negative: ``eps``. A float under transformations.
+
+    Raises:
+      FuncgradValueError: ``a`` is not 2-D or ``b`` does not match it;
+      FuncgradTypeError: a traced ``rcond``.
+
+    Example:
+      >>> lstsq(np.array([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]]), np.array([1.0, 2.0, 3.0]))[0]
+      array([1., 1.])
+    """
+    if not is_traced((a, b, rcond)):
+        return np.linalg.lstsq(a, b, rcond=rcond)
+    from ..primitives.elementwise import stop_gradient
+
+    a, b = _arr(a), _arr(b)
+    if a.ndim != 2:
+        raise FuncgradValueError(
+            f"lstsq: `a` must be a 2-D (M, N) matrix, got shape {a.shape}; for stacks use vmap"
+        )
+    m, n = a.shape
+    if b.ndim not in (1, 2) or b.shape[0] != m:
+        raise FuncgradValueError(
+            f"lstsq: `b` must have shape ({m},) or ({m}, K) to match `a` {a.shape}, got {b.shape}"
+        )
+    if isinstance(rcond, Tracer) or np.ndim(rcond) != 0:
+        raise FuncgradTypeError("lstsq: under transformations `rcond` must be a float or None")
+    eps = float(np.finfo(np.result_type(a.dtype, b.dtype, np.float32)).eps)
+    rcond = eps * max(m, n) if rcond is None else (eps if rcond < 0 else float(rcond))
+    s = _spec.svdvals_p.bind(a)
+    x = _la.matmul(_spec.pinv_p.bind(a, rcond=rcond, hermitian=False), b)
+    s_const = stop_gradient(s)
+    big = s_const > rcond * s_const.max() if s_const.shape[0] else s_const > 0
+    rank = big.astype(np.int32).sum().astype(np.int32)
+    known = _known(rank)
+    if m > n and (known is None or int(known) == n):
+        r = b - _la.matmul(a, x)
+        residuals = (r * r).sum(axis=0)
+        if b.ndim == 1:
+            residuals = _shape.reshape(residuals, (1,))
+    else:
+        residuals = np.zeros((0,), np.result_type(x.dtype))
+    return x, residuals, rank, s
+
+
+def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
+    """Rank of a (stack of) matrices: singular values above a tolerance (numpy.linalg).
+
+    numpy's tolerance: ``tol`` if given, else ``S.max() * rtol`` with ``rtol`` defaulting
+    to ``max(M, N) * eps``. Zero derivative (an integer result); under transformations an
+    int array (numpy returns a Python int for 1-D ``A``).
+
+    Raises:
+      FuncgradValueError: both ``tol`` and ``rtol`` are given.
+
+    Example:
+      >>> matrix_rank(np.array([[1.0, 2.0], [2.0, 4.0]]))
+      np.int64(1)
+    """
+    if not is_traced((A, tol, rtol)):
+        return np.linalg.matrix_rank(A, tol, hermitian, rtol=rtol)
+    from ..primitives.elementwise import stop_gradient
+
+    if rtol is not None and tol is not None:
+        raise FuncgradValueError("matrix_rank: `tol` and `rtol` can't be both set.")
+    A = stop_gradient(_arr(A))
+    if A.ndim < 2:
+        return ((A != 0).astype(np.int64).sum() > 0).astype(np.int64)
+    if hermitian:
+        from ..primitives.elementwise import abs as _abs
+
+        sv = _abs(_spec.eigvalsh_p.bind(A, UPLO="L"))
+    else:
+        sv = _spec.svdvals_p.bind(A)
+    if tol is None:
+        if rtol is None:
+            rtol = max(A.shape[-2:]) * np.finfo(sv.dtype).eps
+        else:
+            rtol = _shape.reshape(stop_gradient(_arr(rtol)), (*np.shape(rtol), 1))
+        limit = (sv.max(axis=-1, keepdims=True) if sv.shape[-1] else 0.0) * rtol
+    else:
+        limit = _shape.reshape(stop_gradient(_arr(tol)), (*np.shape(tol), 1))
+    return (sv > limit).astype(np.int64).sum(axis=-1)

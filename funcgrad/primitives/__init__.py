@@ -5,11 +5,13 @@ Importing this package defines every primitive (and fills the rule tables).
 
 from . import (
     conv as conv,
+    correlate as correlate,
     decompositions as decompositions,
     elementwise as elementwise,
     fft as fft,
     indexing as indexing,
     loops as loops,
+    matrix_functions as matrix_functions,
     products as products,
     rearrange as rearrange,
     reductions as reductions,

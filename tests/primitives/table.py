@@ -14,9 +14,12 @@ from .table_indexing import INDEXING
 from .table_linalg import LINALG
 from .table_nn import NN
 from .table_reductions import REDUCTIONS
+from .table_scipy_linalg import SCIPY_LINALG
+from .table_scipy_signal import SCIPY_SIGNAL
 from .table_shape import SHAPE
 
 OPS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG + FFT + NN + CONTROL + CONV
+OPS += SCIPY_LINALG + SCIPY_SIGNAL
 DIFFERENTIABLE = [s for s in OPS if s.differentiable]
 BATCHABLE = [s for s in OPS if s.vmap]
 
