@@ -81,7 +81,16 @@ class Graph:
     function's arguments and result.
     """
 
-    __slots__ = ("consts", "constvars", "eqns", "guards", "in_tree", "invars", "out_tree", "outvars")
+    __slots__ = (
+        "consts",
+        "constvars",
+        "eqns",
+        "guards",
+        "in_tree",
+        "invars",
+        "out_tree",
+        "outvars",
+    )
 
     def __init__(
         self,

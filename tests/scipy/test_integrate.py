@@ -195,7 +195,7 @@ def test_untraceable_transformations_raise_clearly():
     for attempt in attempts:
         with pytest.raises(
             FuncgradTypeError,
-            match="reverse-mode derivatives of first order|only a reverse-mode rule",
+            match=r"reverse-mode derivatives of first order|only a reverse-mode rule",
         ):
             attempt()
 
