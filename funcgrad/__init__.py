@@ -8,6 +8,8 @@ re-exports.
 from typing import TYPE_CHECKING
 
 from . import numpy as numpy, tree as tree
+from .core.avals import ShapedArray as ShapedArray
+from .core.graph import Graph as Graph
 from .primitives.elementwise import stop_gradient as stop_gradient
 from .transforms.batching import vmap as vmap
 from .transforms.checkpoint import checkpoint as checkpoint
@@ -15,6 +17,8 @@ from .transforms.control_flow import scan as scan, truncated_scan as truncated_s
 from .transforms.custom import custom_jvp as custom_jvp, custom_vjp as custom_vjp
 from .transforms.differentiate import grad as grad, value_and_grad as value_and_grad, vjp as vjp
 from .transforms.forward import jvp as jvp, linearize as linearize
+from .transforms.graph.jit import jit as jit
+from .transforms.graph.trace import make_graph as make_graph
 from .transforms.jacobians import hessian as hessian, jacfwd as jacfwd, jacrev as jacrev
 
 __version__ = "0.1.0"

@@ -62,6 +62,10 @@ class ConcretizationError(FuncgradTypeError):
     """A traced value was needed as a concrete Python value (``bool``, ``float``, ...)."""
 
 
+class FuncgradWarning(UserWarning):
+    """Base class of funcgrad's warnings."""
+
+
 def is_internal(filename: str) -> bool:
     """True for a file of the funcgrad package itself (its frames are hidden)."""
     return filename.startswith(_PACKAGE_DIR)

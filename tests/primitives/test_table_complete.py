@@ -11,15 +11,17 @@ from hypothesis import given, settings, strategies as st
 
 import funcgrad as fg
 from funcgrad import tree
-from funcgrad.core.primitive import all_primitives
+from funcgrad.core.primitive import CallPrimitive, all_primitives
 from funcgrad.core.rules import BATCH, JVP, VJP
 from funcgrad.core.trace import Trace, Tracer, new_trace
 
 from ._draw import draw_case
 from .table import OPS, ids
 
-# Call constructs (custom rules, checkpoint) are handled by traces, never bound.
-CALL_PSEUDO_PRIMITIVES = {"checkpoint", "custom_vjp_call", "custom_jvp_call"}
+# Calls (custom rules, checkpoint, jit) are handled by each trace's call handlers.
+CALL_PSEUDO_PRIMITIVES = {
+    name for name, prim in all_primitives().items() if isinstance(prim, CallPrimitive)
+}
 
 
 class RecordingTracer(Tracer):

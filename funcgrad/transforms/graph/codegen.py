@@ -57,11 +57,14 @@ class Emitter:
             return repr(value)
         return self.const(value, "lit")
 
-    def const(self, value: Any, hint: str = "c") -> str:
-        """A namespace name bound to ``value`` (one per object)."""
+    def const(self, value: Any, hint: str = "c", readable: bool = False) -> str:
+        """A namespace name bound to ``value`` (one per object); ``readable``: ``hint``
+        itself where it is free (function names: ``tanh(v3)``)."""
         name = self.bound.get(id(value))
         if name is None:
             name = f"_{hint}{len(self.bound)}"
+            if readable and hint.isidentifier() and hint not in self.namespace:
+                name = hint
             self.bound[id(value)] = name
             self.namespace[name] = value
         return name
@@ -99,10 +102,10 @@ def emit_call(em: Emitter, eqn: Equation) -> None:
     """The default: ``outs = impl(*inputs, **params)``; a sub-graph call for a CallPrimitive."""
     args = [em.use(a) for a in eqn.inputs]
     if getattr(eqn.prim, "is_call", False):
-        fn = em.const(compile_graph(eqn.params["graph"]).fn, "g")
+        fn = em.const(compile_graph(eqn.params["graph"]).fn, eqn.prim.name)
         em.assign(eqn.outputs, f"{fn}({', '.join(args)})", multiple=True)
         return
-    fn = em.const(eqn.prim.impl, "f")
+    fn = em.const(eqn.prim.impl, eqn.prim.name, readable=True)
     kwargs = [f"{k}={em.param(v)}" for k, v in eqn.params.items()]
     em.assign(eqn.outputs, f"{fn}({', '.join(args + kwargs)})", eqn.prim.multiple_results)
 

@@ -1,0 +1,472 @@
+"""``jit``: trace once per input signature, optimise, run generated straight-line numpy.
+
+A call of a jitted function computes its input signature (tree structure, shapes, dtypes,
+weak Python scalars, static values) and looks it up in a bounded LRU cache. On a miss the
+function is traced with its real arguments (so it runs eagerly this once, and Python
+control flow on traced values is recorded as guards), the graph is optimised by the passes
+and compiled to Python source of numpy calls. Later calls run the compiled code; a guard
+that fails inside it (the data took the other branch) makes a new variant, traced with
+these values; past ``max_variants`` the function runs eagerly, with a one-time warning.
+``FUNCGRAD_EXPLAIN_RETRACE=1`` (or ``explain_retrace=True``) logs why each retrace happens.
+
+Called with tracers of an enclosing transformation (``grad(jit(f))``, ``vmap(jit(f))``),
+a jitted function binds ``jit_call_p`` with its graph: reverse mode splits the graph into
+a forward part that also returns residuals and a backward part, each compiled; forward
+mode and batching transform the graph. Imports core, tree and the other transformations.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ...core.avals import ShapedArray
+from ...core.errors import FuncgradTypeError, FuncgradWarning, api_boundary
+from ...core.graph import Graph, eval_graph
+from ...core.primitive import CallPrimitive
+from ...core.rules import VJP
+from ...core.trace import Tracer
+from ...primitives.shape import zeros_like
+from ...tree import PyTreeDef, flatten, keystr, unflatten
+from ...tree.treedef import flatten_with_path
+from .._common import fresh_outputs, fun_name, unwrap
+from ..batching import BatchTrace, BatchTracer
+from ..forward import JVPTrace
+from ..reverse import ReverseTrace, parents_of
+from .ad import SplitVJP, batch_graph, jvp_graph, vjp_graph
+from .codegen import Compiled, compile_graph
+from .passes import optimize
+from .trace import GraphTrace, Guard, input_aval, trace_flat
+
+log = logging.getLogger("funcgrad.jit")
+
+_SCALARS = (bool, int, float, complex)
+
+jit_call_p = CallPrimitive("jit_call")
+
+
+class FuncgradJitWarning(FuncgradWarning):
+    """``jit`` gave up compiling a function (too many control-flow variants)."""
+
+
+class Program:
+    """A compiled graph, and the graphs derived from it (its VJP, JVP, batched forms)."""
+
+    __slots__ = ("_derived", "compiled", "graph")
+
+    def __init__(self, graph: Graph, guards: Sequence[Guard] = ()) -> None:
+        self.graph = graph
+        self.compiled: Compiled = compile_graph(graph, guards, name="jitted")
+        self._derived: dict[Hashable, Any] = {}
+
+    def derived(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """A program derived from this one (made once, then kept)."""
+        value = self._derived.get(key)
+        if value is None:
+            value = self._derived[key] = make()
+        return value
+
+
+class Variant(Program):
+    """One compiled program for a signature: valid while its guards hold."""
+
+    __slots__ = ("guards", "out_tree")
+
+    def __init__(self, graph: Graph, guards: list[Guard], out_tree: PyTreeDef) -> None:
+        super().__init__(graph, guards)
+        self.guards = guards
+        self.out_tree = out_tree
+
+
+class _Entry:
+    __slots__ = ("eager", "variants")
+
+    def __init__(self) -> None:
+        self.variants: list[Variant] = []
+        self.eager = False
+
+
+class JitFunction:
+    """The function ``jit`` returns; call it like the original.
+
+    ``.lower(*args)`` returns the compiled program for those arguments' signature
+    (``.source``: the generated Python; ``.graph``: the optimised graph);
+    ``.cache_info()`` counts signatures and variants; ``.clear_cache()``.
+    """
+
+    def __init__(
+        self,
+        fun: Callable,
+        static_argnums: Sequence[int],
+        max_variants: int,
+        cache_size: int,
+        explain_retrace: bool | None,
+    ) -> None:
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.static_argnums = tuple(static_argnums)
+        self.max_variants = max_variants
+        self.cache_size = cache_size
+        if explain_retrace is None:
+            explain_retrace = os.environ.get("FUNCGRAD_EXPLAIN_RETRACE", "") not in ("", "0")
+        self.explain = explain_retrace
+        self._cache: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._warned = False
+        self.traces = 0  # how often the Python body ran to trace (tests, diagnostics)
+
+    def __repr__(self) -> str:
+        return f"jit({fun_name(self.fun)})"
+
+    # --- the call ---------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(args, kwargs)
+
+    @api_boundary
+    def _call(self, args: tuple, kwargs: dict) -> Any:
+        call = _Call(self, args, kwargs)
+        entry = self._entry(call)
+        if entry.eager:
+            return self.fun(*args, **kwargs)
+        if call.traced:
+            return self._call_traced(call, entry)
+        for variant in entry.variants:
+            outs = variant.compiled.fn(*call.leaves)
+            if type(outs) is tuple:
+                return unflatten(variant.out_tree, fresh_outputs(outs, call.leaves))
+            if self.explain:
+                self._explain_guard(variant, outs)
+        variant, outs = self._retrace(call, entry)
+        if variant is None:
+            return self.fun(*args, **kwargs)
+        return unflatten(variant.out_tree, fresh_outputs(outs, call.leaves))
+
+    def _call_traced(self, call: _Call, entry: _Entry) -> Any:
+        # Under an enclosing transformation: reuse a variant without guards (its graph is
+        # valid for any values); a graph with guards is traced again for these values.
+        variant = next((v for v in entry.variants if not v.guards), None)
+        if variant is None:
+            variant, _ = self._retrace(call, entry)
+            if variant is None or variant.guards:
+                return self.fun(*call.args, **call.kwargs)
+        outs = jit_call_p.bind(*call.leaves, fun=variant.compiled.fn, program=variant)
+        return unflatten(variant.out_tree, list(outs))
+
+    def _entry(self, call: _Call) -> _Entry:
+        entry = self._cache.get(call.key)
+        if entry is not None:
+            self._cache.move_to_end(call.key)
+            return entry
+        if self.explain and self._cache:
+            self._explain_signature(call)
+        entry = self._cache[call.key] = _Entry()
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return entry
+
+    def _retrace(self, call: _Call, entry: _Entry) -> tuple[Variant | None, list]:
+        if len(entry.variants) >= self.max_variants:
+            entry.eager = True
+            if not self._warned:
+                self._warned = True
+                where = entry.variants[0].guards[0].source if entry.variants[0].guards else "?"
+                warnings.warn(
+                    f"jit({fun_name(self.fun)}): Python control flow on traced values (first at "
+                    f"{where}) took {self.max_variants} different paths for one signature; "
+                    "running it eagerly from now on. Use fg.cond/fg.while_loop or fnp.where "
+                    "for data-dependent choices, or raise max_variants.",
+                    FuncgradJitWarning,
+                    stacklevel=4,
+                )
+            return None, []
+        self.traces += 1
+        traced = trace_flat(
+            call.flat_fun(),
+            [input_aval(x) for x in call.leaves],
+            call.known(),
+            call.hints,
+            differentiated=call.differentiated,
+            weak_scalars=True,
+        )
+        graph = traced.graph
+        graph.guards = traced.guards
+        graph = optimize(graph, keep=[g.var for g in traced.guards])
+        variant = Variant(graph, traced.guards, call.out_tree[0])
+        entry.variants.insert(0, variant)
+        outs = traced.outs
+        if any(o is None for o in outs) and not call.traced:
+            outs = list(variant.compiled.fn(*call.leaves))
+        return variant, outs
+
+    # --- explanations ---------------------------------------------------------------------
+    def _explain_signature(self, call: _Call) -> None:
+        previous = next(reversed(self._cache))
+        log.warning(
+            "jit(%s): tracing again for a new signature: %s",
+            fun_name(self.fun),
+            _difference(previous, call.key, call.hints),
+        )
+
+    def _explain_guard(self, variant: Variant, index: Any) -> None:
+        g = variant.guards[index] if isinstance(index, int) else None
+        what = (
+            f"the {g.kind}() at {g.source} is no longer {g.expected!r}"
+            if g is not None
+            else "a guard failed"
+        )
+        log.warning("jit(%s): tracing again because %s", fun_name(self.fun), what)
+
+    # --- inspection -------------------------------------------------------------------------
+    def lower(self, *args: Any, **kwargs: Any) -> Compiled:
+        """The compiled program for the signature (and control-flow path) of these args."""
+        call = _Call(self, args, kwargs)
+        entry = self._entry(call)
+        for variant in entry.variants:
+            if type(variant.compiled.fn(*call.leaves)) is tuple:
+                return variant.compiled
+        variant, _ = self._retrace(call, entry)
+        if variant is None:
+            raise FuncgradTypeError(f"{self!r} runs eagerly for these arguments")
+        return variant.compiled
+
+    def cache_info(self) -> dict[str, int]:
+        """``{"signatures": ..., "variants": ..., "traces": ...}``."""
+        return {
+            "signatures": len(self._cache),
+            "variants": sum(len(e.variants) for e in self._cache.values()),
+            "traces": self.traces,
+        }
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
+
+class _Call:
+    """One call of a jitted function: its static/dynamic split and signature."""
+
+    __slots__ = (
+        "args",
+        "differentiated",
+        "dynamic",
+        "hints",
+        "in_tree",
+        "jitted",
+        "key",
+        "kwargs",
+        "leaves",
+        "out_tree",
+        "traced",
+    )
+
+    def __init__(self, jitted: JitFunction, args: tuple, kwargs: dict) -> None:
+        self.jitted, self.args, self.kwargs = jitted, args, kwargs
+        n = len(args)
+        static = {i % n for i in jitted.static_argnums if -n <= i < n}
+        self.dynamic = [i for i in range(n) if i not in static]
+        pairs, self.in_tree = flatten_with_path(([args[i] for i in self.dynamic], kwargs))
+        self.leaves = [x for _, x in pairs]
+        self.hints = [_hint(p, self.dynamic) for p, _ in pairs]
+        signature = []
+        self.traced = self.differentiated = False
+        for x, hint in zip(self.leaves, self.hints, strict=True):
+            if isinstance(x, Tracer):
+                self.traced = True
+                self.differentiated |= bool(x.carries_derivative)
+                signature.append(x.aval)
+            elif isinstance(x, (np.ndarray, np.generic)):
+                signature.append(ShapedArray(x.shape, x.dtype))
+            elif isinstance(x, _SCALARS):
+                signature.append((type(x), input_aval(x)))
+            else:
+                raise FuncgradTypeError(
+                    f"{jitted!r}: argument {hint} is a {type(x).__name__}, not an array; "
+                    "mark it static with static_argnums (its value is then part of the cache "
+                    "key) or pass it as an array"
+                )
+        statics = []
+        for i in sorted(static):
+            try:
+                hash(args[i])
+            except TypeError:
+                raise FuncgradTypeError(
+                    f"{jitted!r}: static argument {i} must be hashable (it keys the cache), "
+                    f"got a {type(args[i]).__name__}; pass a tuple instead of a list, or make "
+                    "it a traced argument"
+                ) from None
+            statics.append((i, args[i]))
+        self.key = (self.in_tree, tuple(signature), tuple(statics), n)
+        self.out_tree: list[PyTreeDef] = []
+
+    def known(self) -> list:
+        out = []
+        for x in self.leaves:
+            if isinstance(x, Tracer):
+                try:
+                    x = x.concrete()
+                except Exception:
+                    x = None
+            out.append(x)
+        return out
+
+    def flat_fun(self) -> Callable[..., list]:
+        def flat(*xs: Any) -> list:
+            dyn, kw = unflatten(self.in_tree, xs)
+            full = list(self.args)
+            for i, v in zip(self.dynamic, dyn, strict=True):
+                full[i] = v
+            out_leaves, out_tree = flatten(self.jitted.fun(*full, **kw))
+            self.out_tree.append(out_tree)
+            return out_leaves
+
+        return flat
+
+
+def _hint(path: Any, dynamic: list[int]) -> str:
+    if not path:
+        return "?"
+    head, rest = path[0], path[1:]
+    if getattr(head, "idx", None) == 0 and rest:  # positional arguments
+        pos = dynamic[rest[0].idx]
+        return f"argument {pos}" + (keystr(rest[1:]) if rest[1:] else "")
+    return "keyword " + keystr(rest)
+
+
+def _difference(old: Hashable, new: Hashable, hints: list[str]) -> str:
+    tree_a, sig_a, static_a, n_a = old  # type: ignore[misc]
+    tree_b, sig_b, static_b, n_b = new  # type: ignore[misc]
+    if n_a != n_b or tree_a != tree_b:
+        return f"the arguments' structure changed ({tree_a} -> {tree_b})"
+    for hint, a, b in zip(hints, sig_a, sig_b, strict=True):
+        if a != b:
+            return f"{hint} changed from {_sig_str(a)} to {_sig_str(b)}"
+    for (i, a), (_, b) in zip(static_a, static_b, strict=True):
+        if a != b:
+            return f"static argument {i} changed from {a!r} to {b!r}"
+    return "an evicted signature was used again"
+
+
+def _sig_str(s: Any) -> str:
+    return f"Python {s[0].__name__}" if isinstance(s, tuple) else str(s)
+
+
+def jit(
+    fun: Callable,
+    static_argnums: int | Sequence[int] = (),
+    *,
+    max_variants: int = 8,
+    cache_size: int = 64,
+    explain_retrace: bool | None = None,
+) -> JitFunction:
+    """Compile ``fun``: trace once per input signature, optimise, run generated numpy.
+
+    Args:
+      fun: a function of pytrees of arrays (Python scalars are traced values too, typed as
+        numpy types them; other objects must be static).
+      static_argnums: positional arguments passed as they are (hashable: their values
+        are part of the cache key), e.g. sizes, flags, functions.
+      max_variants: how many control-flow paths (guard outcomes) one signature may have
+        before the function runs eagerly.
+      cache_size: signatures kept (least recently used ones are dropped).
+      explain_retrace: log why each retrace happens (default: the environment variable
+        ``FUNCGRAD_EXPLAIN_RETRACE``).
+
+    Returns:
+      A ``JitFunction`` with ``fun``'s results (equal to eager up to float rounding; fresh
+      arrays). ``fun``'s Python body runs once per signature and control-flow path.
+      Composes with every transformation, in any order.
+
+    Example:
+      >>> import numpy as np, funcgrad.numpy as fnp
+      >>> f = jit(lambda x: fnp.sum(x * 2.0))
+      >>> f(np.arange(3.0))
+      array(6.)
+    """
+    static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    return JitFunction(fun, static, max_variants, cache_size, explain_retrace)
+
+
+# --- jit_call under enclosing transformations -------------------------------------------
+
+
+def _bind_program(program: Program, args: Sequence[Any]) -> list:
+    return list(jit_call_p.bind(*args, fun=program.compiled.fn, program=program))
+
+
+def _jit_reverse(trace: ReverseTrace, fun: Callable, args: Sequence[Any], params: dict) -> Any:
+    del fun
+    program: Program = params["program"]
+    split = program.derived("vjp", lambda: _SplitPrograms(vjp_graph(program.graph)))
+    vals, parents = parents_of(trace, args)
+    both = _bind_program(split.forward, vals)
+    outs, residuals = both[: split.n_out], both[split.n_out :]
+    node_params = {"split": split, "residuals": residuals}
+    return trace.record(jit_call_p, _JIT_RULE, node_params, vals, outs, parents)
+
+
+class _SplitPrograms:
+    __slots__ = ("backward", "diff_in", "diff_out", "forward", "n_out")
+
+    def __init__(self, split: SplitVJP) -> None:
+        self.forward, self.backward = Program(split.forward), Program(split.backward)
+        self.diff_in, self.diff_out, self.n_out = split.diff_in, split.diff_out, split.n_out
+
+
+def _jit_vjp(out_bar, out, *args, split, residuals):
+    del out
+    cts = [out_bar[j] for j in split.diff_out]
+    bars = _bind_program(split.backward, [*residuals, *cts])
+    result: list[Any] = [None] * len(args)
+    for i, b in zip(split.diff_in, bars, strict=True):
+        result[i] = b
+    return result
+
+
+VJP.define_joint(jit_call_p, _jit_vjp)
+_JIT_RULE = VJP.lookup(jit_call_p)
+
+
+def _jit_forward(trace: JVPTrace, fun: Callable, args: Sequence[Any], params: dict) -> Any:
+    del fun
+    program: Program = params["program"]
+    jprog, diff_in, diff_out = program.derived("jvp", lambda: _jvp_program(program))
+    primals, tangents = unwrap(trace, args)
+    dots = [zeros_like(primals[i]) if tangents[i] is None else tangents[i] for i in diff_in]
+    both = _bind_program(jprog, [*primals, *dots])
+    n_out = len(program.graph.outvars)
+    outs, out_dots = both[:n_out], dict(zip(diff_out, both[n_out:], strict=True))
+    return [trace.wrap(o, out_dots.get(j)) for j, o in enumerate(outs)]
+
+
+def _jvp_program(program: Program) -> tuple[Program, list[int], list[int]]:
+    graph, diff_in, diff_out = jvp_graph(program.graph)
+    return Program(graph), diff_in, diff_out
+
+
+def _jit_batch(trace: BatchTrace, fun: Callable, args: Sequence[Any], params: dict) -> Any:
+    del fun
+    program: Program = params["program"]
+    vals, dims = unwrap(trace, args)
+    key = ("batch", tuple(dims), trace.axis_size)
+    bprog = program.derived(
+        key, lambda: Program(batch_graph(program.graph, dims, trace.axis_size))
+    )
+    return [BatchTracer(trace, o, 0) for o in _bind_program(bprog, vals)]
+
+
+def _jit_inline(trace: Any, fun: Callable, args: Sequence[Any], params: dict) -> Any:
+    # nested jit: its equations join the enclosing graph (and its optimisation)
+    del trace, fun
+    graph = params["program"].graph
+    return eval_graph(graph, graph.consts, args)
+
+
+ReverseTrace.call_handlers[jit_call_p] = _jit_reverse
+JVPTrace.call_handlers[jit_call_p] = _jit_forward
+BatchTrace.call_handlers[jit_call_p] = _jit_batch
+GraphTrace.call_handlers[jit_call_p] = _jit_inline
