@@ -102,7 +102,7 @@ def main(argv=None) -> tuple[float, float]:
 
     if args.scheduler is None:
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)  # fmt: skip
+                               host="127.0.0.1", dashboard_address="127.0.0.1:0")  # fmt: skip
         client = Client(cluster)
     else:
         cluster, client = None, connect(args.scheduler, timeout=10)

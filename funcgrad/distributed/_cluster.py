@@ -47,7 +47,7 @@ def connect(address: str, timeout: float = 10.0, **client_kwargs: Any) -> distri
 
     Example:
       >>> with distributed.LocalCluster(n_workers=1, processes=False,
-      ...                               dashboard_address=None) as cluster:
+      ...                               dashboard_address="127.0.0.1:0") as cluster:
       ...     with connect(cluster.scheduler_address, timeout=5) as client:
       ...         client.submit(sum, [1, 2, 3]).result()
       6

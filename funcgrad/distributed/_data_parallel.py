@@ -92,8 +92,10 @@ def data_parallel(
       >>> def loss(w, x, y):
       ...     return fnp.mean((x @ w - y) ** 2)
       >>> x, y, w = np.arange(10.0).reshape(5, 2), np.ones(5), np.array([0.5, -0.5])
-      >>> with distributed.Client(processes=False, n_workers=2, dashboard_address=None) as c:
-      ...     value, grads = data_parallel(fg.value_and_grad(loss), c, shards=2)(w, x, y)
+      >>> local = dict(processes=False, n_workers=2, dashboard_address="127.0.0.1:0")
+      >>> with distributed.Client(**local) as client:
+      ...     step = data_parallel(fg.value_and_grad(loss), client, shards=2)
+      ...     value, grads = step(w, x, y)  # shards of 3 and 2 rows
       >>> value, grads
       (array(2.25), array([-12., -15.]))
       >>> fg.value_and_grad(loss)(w, x, y)

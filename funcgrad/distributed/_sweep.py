@@ -63,8 +63,9 @@ def sweep(
         configurations still running are cancelled.
 
     Example:
-      >>> with distributed.Client(processes=False, n_workers=2, dashboard_address=None) as c:
-      ...     sweep(lambda cfg: cfg["lr"] * 10, [{"lr": 0.1}, {"lr": 0.3}], c, progress=False)
+      >>> local = dict(processes=False, n_workers=2, dashboard_address="127.0.0.1:0")
+      >>> with distributed.Client(**local) as client:
+      ...     sweep(lambda c: c["lr"] * 10, [{"lr": 0.1}, {"lr": 0.3}], client, progress=False)
       [1.0, 3.0]
     """
     check_client(client, "sweep")
