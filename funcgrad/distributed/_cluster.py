@@ -57,10 +57,9 @@ def connect(address: str, timeout: float = 10.0, **client_kwargs: Any) -> distri
             f"connect: `address` must be a scheduler address such as 'tcp://host:8786', "
             f"got {address!r}"
         )
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise FuncgradValueError(
-            f"connect: `timeout` must be a positive number of seconds, got {timeout!r}"
-        )
+    if timeout is None:
+        raise FuncgradValueError("connect: `timeout` must be a positive number of seconds")
+    check_timeout(timeout, "connect")
     start = time.perf_counter()
     try:
         return distributed.Client(address, timeout=timeout, **client_kwargs)
@@ -84,6 +83,16 @@ def check_client(client: Any, fname: str) -> None:
         raise FuncgradTypeError(
             f"{fname}: `client` is asynchronous; {fname} blocks until the cluster is done, "
             f"so give it a synchronous client (distributed.Client(..., asynchronous=False))"
+        )
+
+
+def check_timeout(timeout: Any, fname: str) -> None:
+    """Raise a clear error unless ``timeout`` is None or a positive number of seconds."""
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise FuncgradValueError(
+            f"{fname}: `timeout` must be a positive number of seconds or None, got {timeout!r}"
         )
 
 
@@ -117,7 +126,7 @@ class Box:
     def __init__(self, value: Any) -> None:
         self.value = value
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return (Box, (self.value,))
 
 
@@ -125,7 +134,9 @@ def _identity(x: Any) -> Any:
     return x
 
 
-def send_function(client: distributed.Client, fun: Callable, prefix: str) -> distributed.Future:
+def send_function(
+    client: distributed.Client, fun: Callable[..., Any], prefix: str
+) -> distributed.Future[Any]:
     """``fun`` pickled once and held on the cluster as a task's result.
 
     A task (not scattered data): the scheduler keeps its recipe, so if every worker holding
@@ -135,13 +146,13 @@ def send_function(client: distributed.Client, fun: Callable, prefix: str) -> dis
 
 
 def collect(
-    futures: Sequence[distributed.Future],
+    futures: Sequence[distributed.Future[Any]],
     *,
     timeout: float | None,
     fname: str,
     describe: Callable[[int], str],
     on_done: Callable[[int, int], None] | None = None,
-) -> list:
+) -> list[Any]:
     """The results of ``futures`` in their order, waiting at most ``timeout`` seconds.
 
     On the first failure the other futures are cancelled and the task's own exception is
@@ -174,10 +185,11 @@ def collect(
     finally:
         if done < len(futures):
             client.cancel([f for f in futures if f.status == "pending"])
-    return client.gather(list(futures))
+    results: list[Any] = client.gather(list(futures))
+    return results
 
 
-def _raise_task_error(future: distributed.Future, fname: str, where: str) -> None:
+def _raise_task_error(future: distributed.Future[Any], fname: str, where: str) -> None:
     try:
         future.result()
     except Exception as e:

@@ -19,7 +19,15 @@ import numpy as np
 
 from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..tree import PyTree, flatten, unflatten
-from ._cluster import Box, check_client, check_no_tracers, collect, send_function, task_name
+from ._cluster import (
+    Box,
+    check_client,
+    check_no_tracers,
+    check_timeout,
+    collect,
+    send_function,
+    task_name,
+)
 from ._paths import leaf_paths
 from ._reduce import Reduction, check_shard, combine, combine_aux
 
@@ -106,6 +114,7 @@ def data_parallel(
         raise FuncgradTypeError(f"data_parallel: `fun` must be callable, got {type(fun).__name__}")
     _check_int("shards", shards, minimum=1)
     _check_int("retries", retries, minimum=0)
+    check_timeout(timeout, "data_parallel")
     _check_choice("reduction", reduction, ("mean", "sum"))
     aux_reduction = reduction if aux_reduction is None else aux_reduction
     _check_choice("aux_reduction", aux_reduction, ("mean", "sum", "concatenate", "list"))
@@ -162,7 +171,7 @@ def _to_numpy(params: PyTree) -> PyTree:
     return unflatten(treedef, [np.asarray(leaf) for leaf in flat])
 
 
-def _shard_bounds(batch: tuple, shards: int) -> list[tuple[int, int]]:
+def _shard_bounds(batch: tuple[Any, ...], shards: int) -> list[tuple[int, int]]:
     """``(start, stop)`` rows of each shard, as ``numpy.array_split`` divides them."""
     if not batch:
         raise FuncgradTypeError(
@@ -196,13 +205,13 @@ def _shard_bounds(batch: tuple, shards: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(edges))
 
 
-def _slice_batch(batch: tuple, lo: int, hi: int) -> tuple:
+def _slice_batch(batch: tuple[Any, ...], lo: int, hi: int) -> tuple[Any, ...]:
     flat, treedef = flatten(batch)
-    return unflatten(treedef, [np.asarray(leaf)[lo:hi] for leaf in flat])
+    return tuple(unflatten(treedef, [np.asarray(leaf)[lo:hi] for leaf in flat]))
 
 
 def _combine_aux(
-    auxes: list, sizes: list[int], how: str, describe: Callable[[int], str]
+    auxes: list[Any], sizes: list[int], how: str, describe: Callable[[int], str]
 ) -> PyTree:
     if how == "list":
         return auxes

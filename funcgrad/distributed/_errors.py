@@ -5,6 +5,8 @@ Imports only ``funcgrad.core.errors``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.errors import FuncgradError, FuncgradValueError
 
 
@@ -29,7 +31,7 @@ class ShardError(DistributedError, FuncgradValueError):
         self.part = part
         self.path = path
 
-    def __reduce__(self) -> tuple:  # keyword attributes survive pickling
+    def __reduce__(self) -> tuple[Any, ...]:  # keyword attributes survive pickling
         return (_rebuild_shard_error, (self.args[0], self.shard, self.part, self.path))
 
 

@@ -90,26 +90,25 @@ def check_shard(
                 "grads",
             )
         if check_finite:
-            _check_finite(
-                g,
-                lambda what, path=path: fail(
-                    f"returned a gradient at {path} {what}", path, "grads"
-                ),
-            )
+            bad = _non_finite(g)
+            if bad:
+                raise fail(f"returned a gradient at {path} {bad}", path, "grads")
         checked.append(g)
     return value, checked, aux
 
 
-def _check_finite(x: np.ndarray, fail: Callable[[str], ShardError]) -> None:
+def _non_finite(x: np.ndarray) -> str:
+    """What is not finite in ``x`` (for a message), or ``""`` when all of it is."""
     bad = ~np.isfinite(x)
-    if bad.any():
-        first = tuple(int(i) for i in np.argwhere(bad)[0])
-        n_nan = int(np.isnan(x).sum())
-        raise fail(
-            f"with {n_nan} NaN and {int(bad.sum()) - n_nan} Inf entries (the first at "
-            f"index {first}); expected finite numbers. Run the same rows in one process to "
-            f"see where it overflows"
-        )
+    if not bad.any():
+        return ""
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    n_nan = int(np.isnan(x).sum())
+    return (
+        f"with {n_nan} NaN and {int(bad.sum()) - n_nan} Inf entries (the first at index "
+        f"{first}); expected finite numbers. Run the same rows in one process to see where "
+        f"it overflows"
+    )
 
 
 def weights(sizes: Sequence[int], reduction: Reduction) -> list[float]:
@@ -132,7 +131,7 @@ def combine(
     sizes: Sequence[int],
     reduction: Reduction,
     params: PyTree,
-) -> tuple[np.ndarray, PyTree, list]:
+) -> tuple[np.ndarray, PyTree, list[Any]]:
     """The weighted tree-mean (or sum) of the shards' values and gradients."""
     values = [v for v, _, _ in checked]
     for i, v in enumerate(values[1:], start=1):
@@ -151,7 +150,7 @@ def combine(
 
 
 def combine_aux(
-    auxes: list, sizes: Sequence[int], how: str, describe: Callable[[int], str]
+    auxes: list[Any], sizes: Sequence[int], how: str, describe: Callable[[int], str]
 ) -> PyTree:
     """Combine the shards' ``aux``: leafwise ``"mean"``/``"sum"``, or ``"concatenate"``."""
     first_def = structure(auxes[0])

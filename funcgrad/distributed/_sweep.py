@@ -17,7 +17,15 @@ import distributed
 from .. import random
 from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..tree import PyTree
-from ._cluster import Box, check_client, check_no_tracers, collect, send_function, task_name
+from ._cluster import (
+    Box,
+    check_client,
+    check_no_tracers,
+    check_timeout,
+    collect,
+    send_function,
+    task_name,
+)
 
 
 def sweep(
@@ -80,6 +88,7 @@ def sweep(
         )
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise FuncgradValueError(f"sweep: `retries` must be an int >= 0, got {retries!r}")
+    check_timeout(timeout, "sweep")
     configs = list(configs)
     check_no_tracers(configs, "configs", "sweep")
     if not configs:

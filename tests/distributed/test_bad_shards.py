@@ -124,6 +124,7 @@ def test_an_exception_on_a_worker_keeps_its_type_and_names_the_shard(client):
         ({"shards": 2, "reduction": "max"}, FuncgradValueError, "`reduction` must be one of"),
         ({"shards": 2, "aux_reduction": "stack"}, FuncgradValueError, "`aux_reduction`"),
         ({"shards": 2, "retries": -1}, FuncgradValueError, "`retries` must be >= 0"),
+        ({"shards": 2, "timeout": 0}, FuncgradValueError, "`timeout` must be a positive"),
     ],
 )
 def test_bad_arguments_fail_at_once(client, kwargs, error, words):

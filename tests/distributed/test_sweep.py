@@ -106,5 +106,7 @@ def test_edge_cases_and_bad_arguments(client):
         sweep("train", CONFIGS, client)
     with pytest.raises(FuncgradValueError, match="`retries` must be an int >= 0"):
         sweep(train, CONFIGS, client, retries=-1)
+    with pytest.raises(FuncgradValueError, match="`timeout` must be a positive"):
+        sweep(train, CONFIGS, client, timeout=-5)
     with pytest.raises(FuncgradTypeError, match=r"must be a distributed\.Client"):
         sweep(train, CONFIGS, None)
