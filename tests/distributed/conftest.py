@@ -1,27 +1,24 @@
 """One local Dask cluster for the distributed tests: two worker processes on loopback.
 
-Skipped with its reason where the ``distributed`` extra is not installed. The cluster is
-started once for the package and stopped within a bounded time; every call that waits on
-it in the tests passes an explicit ``timeout``.
+Each test module starts with ``pytest.importorskip("distributed", reason=...)``, so where
+the extra is not installed they are skipped with that reason (a conftest may not skip).
+The cluster is started once for the package and stopped within a bounded time; every
+call that waits on it in the tests passes an explicit ``timeout``.
 """
 
+import numpy as np
 import pytest
 
-distributed = pytest.importorskip(
-    "distributed",
-    reason="funcgrad.distributed needs the extra: pip install 'funcgrad[distributed]'",
-)
-
-import numpy as np  # noqa: E402
-
-import funcgrad as fg  # noqa: E402
-import funcgrad.numpy as fnp  # noqa: E402
+import funcgrad as fg
+import funcgrad.numpy as fnp
 
 STEP_TIMEOUT = 60.0  # seconds any single step or sweep in these tests may take
 
 
 @pytest.fixture(scope="package")
 def cluster():
+    import distributed
+
     with distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
@@ -34,6 +31,8 @@ def cluster():
 
 @pytest.fixture(scope="package")
 def client(cluster):
+    import distributed
+
     with distributed.Client(cluster, timeout=30) as client:
         client.wait_for_workers(2, timeout=30)
         yield client

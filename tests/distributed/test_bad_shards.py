@@ -1,8 +1,14 @@
 """A bad shard (NaN/Inf, wrong structure, shape or dtype) raises a ShardError naming the
 shard, its rows and the leaf; bad arguments fail before anything is sent."""
 
-import numpy as np
 import pytest
+
+pytest.importorskip(
+    "distributed",
+    reason="funcgrad.distributed needs the extra: pip install 'funcgrad[distributed]'",
+)
+
+import numpy as np
 
 import funcgrad as fg
 from funcgrad.core.errors import FuncgradError, FuncgradTypeError, FuncgradValueError

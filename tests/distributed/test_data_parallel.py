@@ -1,8 +1,14 @@
 """data_parallel equals the single-process call, for equal and unequal shards, float32
 and float64, with aux, with sums, and under a whole optimizer loop."""
 
-import numpy as np
 import pytest
+
+pytest.importorskip(
+    "distributed",
+    reason="funcgrad.distributed needs the extra: pip install 'funcgrad[distributed]'",
+)
+
+import numpy as np
 
 import funcgrad as fg
 import funcgrad.numpy as fnp

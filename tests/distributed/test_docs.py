@@ -6,6 +6,13 @@ import re
 import subprocess
 import sys
 
+import pytest
+
+pytest.importorskip(
+    "distributed",
+    reason="funcgrad.distributed needs the extra: pip install 'funcgrad[distributed]'",
+)
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "distributed.md"
 

@@ -4,6 +4,13 @@ the loss falls, and the distributed run's parameters equal the one-process run's
 import importlib.util
 import pathlib
 
+import pytest
+
+pytest.importorskip(
+    "distributed",
+    reason="funcgrad.distributed needs the extra: pip install 'funcgrad[distributed]'",
+)
+
 EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "data_parallel.py"
 
 

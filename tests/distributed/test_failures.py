@@ -5,8 +5,14 @@ import os
 import socket
 import time
 
-import numpy as np
 import pytest
+
+pytest.importorskip(
+    "distributed",
+    reason="funcgrad.distributed needs the extra: pip install 'funcgrad[distributed]'",
+)
+
+import numpy as np
 
 import funcgrad as fg
 from funcgrad.distributed import (

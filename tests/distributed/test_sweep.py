@@ -4,8 +4,14 @@ derived per configuration, a progress line, and errors that name the configurati
 import io
 import time
 
-import numpy as np
 import pytest
+
+pytest.importorskip(
+    "distributed",
+    reason="funcgrad.distributed needs the extra: pip install 'funcgrad[distributed]'",
+)
+
+import numpy as np
 
 import funcgrad as fg
 from funcgrad.core.errors import FuncgradTypeError, FuncgradValueError
