@@ -23,11 +23,18 @@ from .transforms.jacobians import hessian as hessian, jacfwd as jacfwd, jacrev a
 
 __version__ = "0.1.0"
 
-# nn, optim, random and testing load on first use: `import funcgrad` stays light.
-_LAZY_SUBMODULES = ("nn", "optim", "random", "testing")
+# these load on first use: `import funcgrad` stays light.
+_LAZY_SUBMODULES = ("distributed", "nn", "optim", "random", "scipy", "testing")
 
 if TYPE_CHECKING:
-    from . import nn as nn, optim as optim, random as random, testing as testing
+    from . import (
+        distributed as distributed,
+        nn as nn,
+        optim as optim,
+        random as random,
+        scipy as scipy,
+        testing as testing,
+    )
 
 
 def __getattr__(name: str):
