@@ -82,6 +82,7 @@ class Graph:
     """
 
     __slots__ = (
+        "cache",
         "consts",
         "constvars",
         "eqns",
@@ -110,6 +111,7 @@ class Graph:
         self.in_tree = in_tree
         self.out_tree = out_tree
         self.guards: list[Any] = []  # Python decisions made while tracing (graph/trace.py)
+        self.cache: dict[Any, Any] = {}  # what is derived from this graph: compiled code, ...
 
     @property
     def in_avals(self) -> list[ShapedArray]:
@@ -150,9 +152,8 @@ def eval_graph(graph: Graph, consts: Sequence[Any], args: Sequence[Any]) -> list
 
     for eqn in graph.eqns:
         params = eqn.params
-        if "graph" in params and getattr(eqn.prim, "is_call", False):
-            params = dict(params)
-            params["fun"] = graph_function(params.pop("graph"))
+        if getattr(eqn.prim, "is_call", False):
+            params = eqn.prim.call_params(params)  # the call's function, from its graph(s)
         out = eqn.prim.bind(*(read(a) for a in eqn.inputs), **params)
         if eqn.prim.multiple_results:
             for v, o in zip(eqn.outputs, out, strict=True):

@@ -119,6 +119,15 @@ class CallPrimitive(Primitive):
     def __init__(self, name: str) -> None:
         super().__init__(name, _call_impl, multiple_results=True)
 
+    def call_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The ``bind`` params of a recorded equation of this call: its ``graph`` param
+        turned back into the ``fun`` it runs (loops override: their function is a loop)."""
+        from .graph import graph_function
+
+        params = dict(params)
+        params["fun"] = graph_function(params.pop("graph"))
+        return params
+
     def bind(self, *args: Any, fun: Callable[..., Any], **params: Any) -> Any:
         top = find_top_trace(args)
         if top is None:
