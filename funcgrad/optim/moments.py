@@ -13,6 +13,7 @@ conjugate of JAX's gradient (see ``funcgrad.optim``). Imports only ``funcgrad.tr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 import attrs
@@ -55,6 +56,17 @@ def _cast(tree: Updates, dtype: Any | None) -> Updates:
     return tree if dtype is None else fgtree.map(lambda x: x.astype(dtype), tree)
 
 
+def _adam_init(mu_dtype: Any | None) -> Callable[[Params], ScaleByAdamState]:
+    """The ``init`` shared by Adam and Adamax: zero moments, ``nu`` in the real dtype."""
+
+    def init(params: Params) -> ScaleByAdamState:
+        mu = _zeros(params, mu_dtype)
+        nu = fgtree.map(zeros_real_like, params)
+        return ScaleByAdamState(count=zero_count(), mu=mu, nu=nu)
+
+    return init
+
+
 def scale_by_adam(
     b1: Numeric = 0.9,
     b2: Numeric = 0.999,
@@ -85,11 +97,6 @@ def scale_by_adam(
       nesterov: keyword-only; Nesterov momentum (NAdam, Dozat 2016).
     """
 
-    def init(params: Params) -> ScaleByAdamState:
-        mu = _zeros(params, mu_dtype)
-        nu = fgtree.map(zeros_real_like, params)
-        return ScaleByAdamState(count=zero_count(), mu=mu, nu=nu)
-
     def update(
         updates: Updates, state: ScaleByAdamState, params: Params | None = None
     ) -> tuple[Updates, ScaleByAdamState]:
@@ -118,7 +125,7 @@ def scale_by_adam(
         updates = fgtree.map(step, mu_hat, nu)
         return updates, ScaleByAdamState(count=count, mu=_cast(mu, mu_dtype), nu=nu)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(_adam_init(mu_dtype), update)
 
 
 def scale_by_adamax(
@@ -138,11 +145,6 @@ def scale_by_adamax(
       eps: added to ``|g|``, so ``v`` is never 0.
     """
 
-    def init(params: Params) -> ScaleByAdamState:
-        mu = fgtree.map(fnp.zeros_like, params)
-        nu = fgtree.map(zeros_real_like, params)
-        return ScaleByAdamState(count=zero_count(), mu=mu, nu=nu)
-
     def update(
         updates: Updates, state: ScaleByAdamState, params: Params | None = None
     ) -> tuple[Updates, ScaleByAdamState]:
@@ -159,7 +161,7 @@ def scale_by_adamax(
         updates = fgtree.map(lambda m, v: bias_correction(m, b1, count) / v, mu, nu)
         return updates, ScaleByAdamState(count=count, mu=mu, nu=nu)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(_adam_init(None), update)
 
 
 # --- scale_by_lion ---------------------------------------------------------------------

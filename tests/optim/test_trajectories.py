@@ -137,19 +137,12 @@ def ref_adamax(learning_rate, b1=0.9, b2=0.999, eps=1e-8) -> Stepper:
 
 def ref_lamb(learning_rate, b1=0.9, b2=0.999, eps=1e-6, weight_decay=0.0) -> Stepper:
     """LAMB (You et al., Algorithm 2) with optax's trust ratio ||p|| / ||r + wd p||."""
-    mus: list = []
-    nus: list = []
+    # With a learning rate of -1 the Adam(W) reference returns r + wd * p itself.
+    direction = ref_adam(-1.0, b1, b2, eps, weight_decay=weight_decay)
 
     def step(grads, params, t):
-        if not mus:
-            mus.extend(np.zeros_like(g) for g in grads)
-            nus.extend(np.zeros_like(g) for g in grads)
         out = []
-        for i, (g, p) in enumerate(zip(grads, params, strict=True)):
-            mus[i] = (1 - b1) * g + b1 * mus[i]
-            nus[i] = (1 - b2) * g * g + b2 * nus[i]
-            r = (mus[i] / (1 - b1**t)) / (np.sqrt(nus[i] / (1 - b2**t)) + eps)
-            d = r + weight_decay * p
+        for d, p in zip(direction(grads, params, t), params, strict=True):
             p_norm, d_norm = np.sqrt(np.sum(p * p)), np.sqrt(np.sum(d * d))
             ratio = 1.0 if p_norm == 0 or d_norm == 0 else p_norm / d_norm
             out.append(-lr_at(learning_rate, t - 1) * ratio * d)
