@@ -1,7 +1,8 @@
 """Small numeric helpers shared by the optimizer modules (private).
 
 Hyperparameter casting, the int32 step counter, and optax's treatment of complex leaves
-(``abs_sq``, norms, real-valued accumulators). Imports only numpy and ``funcgrad.numpy``.
+(``abs_sq``, norms, real-valued accumulators, moving averages). Imports only numpy and
+``funcgrad.numpy``.
 """
 
 from __future__ import annotations

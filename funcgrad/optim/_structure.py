@@ -3,8 +3,8 @@
 Every ``update`` that combines the incoming gradients with a tree of its state (or with
 ``params``) goes through ``map_updates``, so a mismatch is reported in the optimizer's
 words: which keys or positions differ between the *gradients* and the *optimizer state*
-(or *params*), never as a bare tree-mapping error. Imports only numpy, ``funcgrad.tree``
-and ``funcgrad.core.errors``.
+(or *params*), never as a bare tree-mapping error. Imports only ``funcgrad.tree``,
+``funcgrad.core.errors`` and ``optim._numerics``.
 """
 
 from __future__ import annotations
@@ -126,6 +126,8 @@ def _labels(node: Any, treedef: Any, n: int) -> list[str]:
         return [f"[{k!r}]" for k in treedef.aux]
     fields = getattr(kind, "_fields", None)  # namedtuple
     if fields is None and getattr(kind, "__attrs_attrs__", None) is not None:
+        # The children of an attrs class are its fields not marked by tree.static_field()
+        # (whose metadata key is "funcgrad_static"); a count mismatch falls back to indices.
         fields = [a.name for a in kind.__attrs_attrs__ if not a.metadata.get("funcgrad_static")]
     if fields is not None and len(fields) == n:
         return [f".{name}" for name in fields]

@@ -3,8 +3,8 @@
 ``add_decayed_weights`` adds ``weight_decay * p`` (optionally masked, optionally
 scheduled); ``add_noise`` adds Gaussian noise drawn with a ``funcgrad.random`` key that
 lives in the state, so every update is a pure function of its inputs. Imports only numpy,
-``funcgrad.tree``, ``funcgrad.numpy``, ``funcgrad.random``, ``funcgrad.core.errors`` and the
-optim modules ``base`` and ``wrappers``.
+``funcgrad.tree``, ``funcgrad.numpy``, ``funcgrad.random``, ``funcgrad.core.errors``, the
+optim modules ``base`` and ``wrappers``, and the private helpers.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def add_decayed_weights(
         updates: Updates, state: OptState, params: Params | None = None
     ) -> tuple[Updates, OptState]:
         params = require_params(params, "add_decayed_weights")
-        if scheduled:
+        if callable(weight_decay):
             rate = weight_decay(state.count)
             new_state: OptState = AddDecayedWeightsState(count=increment(state.count))
         else:

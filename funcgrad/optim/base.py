@@ -3,8 +3,9 @@
 A gradient transformation is two pure functions over pytrees, as in optax:
 ``init(params) -> state`` and ``update(updates, state, params=None) -> (updates, state)``.
 States are frozen attrs classes, hence pytrees that can be saved, compared, vmapped and
-jitted. This module imports only ``funcgrad.tree``, ``funcgrad.numpy`` and
-``funcgrad.core.errors``; it must not import funcgrad's transformations (optimizers run
+jitted. This module imports only numpy, ``funcgrad.tree``, ``funcgrad.numpy``,
+``funcgrad.core.errors`` and the private helpers ``optim._numerics`` and
+``optim._structure``; no optim module imports funcgrad's transformations (optimizers run
 *under* them, they never call them).
 """
 

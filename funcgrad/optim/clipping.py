@@ -3,7 +3,7 @@
 Stateless transformations with optax's formulas, written with ``funcgrad.numpy`` so they
 run under funcgrad's transformations. Norms of complex leaves use ``|x|**2 =
 real(conj(x) * x)``, as optax does. Imports only ``funcgrad.tree``, ``funcgrad.numpy``,
-``funcgrad.core.errors`` and ``optim.base``.
+``funcgrad.core.errors``, ``optim.base`` and ``optim._numerics``.
 """
 
 from __future__ import annotations

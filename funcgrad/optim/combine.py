@@ -3,7 +3,8 @@
 (``chain``, which combines transformations in sequence, lives in ``optim.base``.)
 ``multi_transform`` gives each parameter a label and applies the transformation of that
 label to it, each one ``masked`` to its own leaves. Imports only ``funcgrad.tree``,
-``funcgrad.core.errors`` and the optim modules ``base`` and ``wrappers``.
+``funcgrad.core.errors``, the optim modules ``base`` and ``wrappers``, and the private
+helpers.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .wrappers import masked
 class MultiTransformState:
     """The state of ``multi_transform``: one inner (``MaskedState``) state per label."""
 
-    inner_states: dict[Hashable, OptState] = attrs.field(converter=dict, eq=LEAFWISE_EQ)
+    inner_states: dict[Hashable, OptState] = attrs.field(eq=LEAFWISE_EQ)
 
 
 def multi_transform(

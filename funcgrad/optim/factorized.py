@@ -3,8 +3,8 @@
 For a leaf with two dimensions of at least ``min_dim_size_to_factor``, the running mean
 of squared gradients is kept as a row and a column vector (``O(n + m)`` memory instead of
 ``O(n m)``) and their outer product, normalised, stands for the full matrix; other leaves
-keep a full running mean. Imports only numpy, ``funcgrad.tree``, ``funcgrad.numpy`` and
-the optim modules ``base`` and ``_numerics``.
+keep a full running mean. Imports only numpy, ``funcgrad.tree``, ``funcgrad.numpy``,
+``optim.base`` and the private helpers.
 """
 
 from __future__ import annotations

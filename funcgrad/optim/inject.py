@@ -3,8 +3,8 @@
 The wrapped factory builds its transformation anew on every ``update`` from the
 hyperparameters stored in the state (0-d arrays), so they can be read, logged and
 replaced between steps, and a hyperparameter may be a schedule of the step count.
-Imports only numpy, ``funcgrad.tree``, ``funcgrad.numpy``, ``funcgrad.core.errors`` and
-``optim.base``.
+Imports only numpy, ``funcgrad.tree``, ``funcgrad.numpy``, ``funcgrad.core.errors``,
+``optim.base`` and the private helpers.
 """
 
 from __future__ import annotations

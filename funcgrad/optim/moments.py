@@ -8,12 +8,11 @@ the step number counted from 1, operations are elementwise, and ``|g|**2`` is
 (stored in the leaf's real dtype, e.g. float64 for complex128) and the updates complex, so
 a complex parameter is optimised like the pair of its real and imaginary parts, given the
 conjugate of JAX's gradient (see ``funcgrad.optim``). Imports only ``funcgrad.tree``,
-``funcgrad.numpy`` and the optim modules ``base`` and ``_numerics``.
+``funcgrad.numpy``, ``funcgrad.core.errors``, ``optim.base`` and the private helpers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Literal
 
 import attrs
@@ -34,7 +33,7 @@ from ._numerics import (
     zeros_real_like,
 )
 from ._structure import map_updates
-from .base import LEAFWISE_EQ, GradientTransformation, Params, Updates
+from .base import LEAFWISE_EQ, GradientTransformation, Params, TransformInitFn, Updates
 
 # --- scale_by_adam (and scale_by_adamax, which shares its state) ---------------------
 
@@ -56,7 +55,7 @@ def _cast(tree: Updates, dtype: Any | None) -> Updates:
     return tree if dtype is None else fgtree.map(lambda x: x.astype(dtype), tree)
 
 
-def _adam_init(mu_dtype: Any | None) -> Callable[[Params], ScaleByAdamState]:
+def _adam_init(mu_dtype: Any | None) -> TransformInitFn:
     """The ``init`` shared by Adam and Adamax: zero moments, ``nu`` in the real dtype."""
 
     def init(params: Params) -> ScaleByAdamState:

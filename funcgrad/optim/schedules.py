@@ -4,7 +4,8 @@ A schedule is called with the optimizer's step count (an int32 scalar from the s
 starting at 0, possibly a tracer under ``jit`` or ``vmap``), so it is written with
 ``funcgrad.numpy`` and never branches in Python on the count. Values come out in float64
 (or as given for constants); ``scale_by_schedule`` casts them to each leaf's dtype.
-Imports only ``funcgrad.numpy``, ``funcgrad.core.errors`` and ``optim.base``.
+Imports only ``funcgrad.numpy``, ``funcgrad.core.errors``, ``optim.base`` and
+``optim._numerics``.
 """
 
 from __future__ import annotations

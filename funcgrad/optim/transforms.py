@@ -7,7 +7,7 @@ and Python operators only, so that updates run under ``grad``, ``vmap`` and ``ji
 matching parameter, ``t`` the step number counted from 1, and all operations are
 elementwise unless a norm is named. The moment-based rescalings (Adam, RMSProp, ...) live
 in ``optim.moments``, weight decay and noise in ``optim.adding``. This module imports only
-``funcgrad.tree``, ``funcgrad.numpy`` and ``optim.base``.
+``funcgrad.tree``, ``funcgrad.numpy``, ``optim.base`` and the private helpers.
 """
 
 from __future__ import annotations

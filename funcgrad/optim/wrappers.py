@@ -5,7 +5,7 @@ through unchanged; ``MultiSteps(opt, k)`` accumulates gradients over ``k`` mini-
 applies ``opt`` once per ``k``. Both keep their states as frozen attrs pytrees and decide
 with ``fnp.where`` rather than Python branches on traced values, so they run under
 ``grad``, ``vmap`` and ``jit``. Imports only numpy, ``funcgrad.tree``,
-``funcgrad.numpy``, ``funcgrad.core.errors`` and ``optim.base``.
+``funcgrad.numpy``, ``funcgrad.core.errors``, ``optim.base`` and the private helpers.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def masked(inner: GradientTransformation, mask: MaskOrFn) -> GradientTransformat
     mask_is_fn = _mask_is_callable(mask)
 
     def mask_for(tree: PyTree, what: str) -> PyTree:
-        mask_tree = mask(tree) if mask_is_fn else mask
+        mask_tree = mask(tree) if mask_is_fn and callable(mask) else mask
         treedef = fgtree.structure(mask_tree)
         try:
             fgtree.flatten_up_to(treedef, tree)
