@@ -3,8 +3,10 @@
 A gradient transformation is two pure functions over pytrees, as in optax:
 ``init(params) -> state`` and ``update(updates, state, params=None) -> (updates, state)``.
 States are frozen attrs classes, hence pytrees that can be saved, compared, vmapped and
-jitted. This module imports only ``funcgrad.tree`` and ``funcgrad.numpy``; it must not
-import funcgrad's transformations (optimizers run *under* them, they never call them).
+jitted. This module imports only numpy, ``funcgrad.tree``, ``funcgrad.numpy``,
+``funcgrad.core.errors`` and the private helpers ``optim._numerics`` and
+``optim._structure``; no optim module imports funcgrad's transformations (optimizers run
+*under* them, they never call them).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import numpy as np
 
 import funcgrad.numpy as fnp
 from funcgrad import tree as fgtree
+from funcgrad.core.errors import FuncgradTypeError, FuncgradValueError
 
 from ._numerics import Numeric
+from ._structure import map_updates
 
 PyTree = fgtree.PyTree
 Params = PyTree
@@ -141,7 +145,7 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
         updates: Updates, state: OptState, params: Params | None = None
     ) -> tuple[Updates, ChainState]:
         if not isinstance(state, ChainState) or len(state.inner_states) != len(transforms):
-            raise TypeError(
+            raise FuncgradTypeError(
                 f"chain of {len(transforms)} transformations got state {type(state).__name__}; "
                 "pass the state returned by this optimizer's `init` (or previous `update`)"
             )
@@ -164,14 +168,32 @@ def apply_updates(params: Params, updates: Updates) -> Params:
     Returns:
       New parameters; neither argument is modified.
 
+    Raises:
+      FuncgradValueError: if ``updates`` does not have the structure and shapes of
+        ``params``; the message names the keys or positions that differ.
+
     Example:
       >>> apply_updates({"w": 1.0}, {"w": -0.25})
       {'w': 0.75}
     """
-    return fgtree.map(_add_keep_dtype, params, updates)
+    return map_updates(
+        _add_keep_dtype, updates, params, where="apply_updates", against="params", got="updates"
+    )
 
 
-def _add_keep_dtype(p: Numeric, u: Numeric) -> Numeric:
+NO_PARAMS_MESSAGE = (
+    "{where} needs the parameters: call `opt.update(grads, state, params)` with the current params"
+)
+
+
+def require_params(params: Params | None, where: str) -> Params:
+    """``params``, or a ``FuncgradValueError`` saying that ``where`` needs them."""
+    if params is None:
+        raise FuncgradValueError(NO_PARAMS_MESSAGE.format(where=where))
+    return params
+
+
+def _add_keep_dtype(u: Numeric, p: Numeric) -> Numeric:
     if isinstance(p, float):
         return p + u
     return fnp.asarray(p + u).astype(fnp.asarray(p).dtype)

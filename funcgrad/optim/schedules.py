@@ -4,14 +4,17 @@ A schedule is called with the optimizer's step count (an int32 scalar from the s
 starting at 0, possibly a tracer under ``jit`` or ``vmap``), so it is written with
 ``funcgrad.numpy`` and never branches in Python on the count. Values come out in float64
 (or as given for constants); ``scale_by_schedule`` casts them to each leaf's dtype.
-Imports only ``funcgrad.numpy`` and ``optim.base``.
+Imports only ``funcgrad.numpy``, ``funcgrad.core.errors``, ``optim.base`` and
+``optim._numerics``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import funcgrad.numpy as fnp
+from funcgrad.core.errors import FuncgradValueError
 
 from ._numerics import Numeric
 from .base import Schedule
@@ -97,7 +100,7 @@ def cosine_decay_schedule(
       exponent: power applied to the cosine factor.
 
     Raises:
-      ValueError: if ``decay_steps`` is not positive.
+      FuncgradValueError: if ``decay_steps`` is not positive.
 
     Example:
       >>> schedule = cosine_decay_schedule(1.0, decay_steps=100, alpha=0.1)
@@ -105,7 +108,7 @@ def cosine_decay_schedule(
       (1.0, 0.55, 0.1)
     """
     if not decay_steps > 0:
-        raise ValueError(
+        raise FuncgradValueError(
             f"cosine_decay_schedule requires a positive `decay_steps`, got {decay_steps!r}"
         )
 
@@ -130,7 +133,7 @@ def piecewise_constant_schedule(
       boundaries_and_scales: ``{step: scale}``; scales must be non-negative.
 
     Raises:
-      ValueError: if a scale is negative.
+      FuncgradValueError: if a scale is negative.
 
     Example:
       >>> schedule = piecewise_constant_schedule(1.0, {10: 0.1, 20: 0.5})
@@ -140,7 +143,7 @@ def piecewise_constant_schedule(
     items = sorted((boundaries_and_scales or {}).items())
     negative = {b: s for b, s in items if s < 0}
     if negative:
-        raise ValueError(
+        raise FuncgradValueError(
             f"piecewise_constant_schedule expects non-negative scales, got {negative}"
         )
 
@@ -180,3 +183,132 @@ def linear_schedule(
         return (init_value - end_value) * (1 - done / transition_steps) + end_value
 
     return schedule
+
+
+def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> Schedule:
+    """Run ``schedules`` one after another, switching at ``boundaries``.
+
+    Schedule ``i + 1`` takes over at step ``boundaries[i]`` and is called with the steps
+    since that boundary, ``count - boundaries[i]``.
+
+    Args:
+      schedules: the schedules, in order.
+      boundaries: the steps where the next one takes over (one fewer than schedules).
+
+    Raises:
+      FuncgradValueError: if there is not exactly one boundary fewer than schedules.
+
+    Example:
+      >>> schedule = join_schedules([constant_schedule(1.0), linear_schedule(1.0, 0.0, 4)], [2])
+      >>> [float(schedule(t)) for t in (0, 1, 2, 3, 6)]
+      [1.0, 1.0, 1.0, 0.75, 0.0]
+    """
+    schedules, boundaries = list(schedules), list(boundaries)
+    if len(boundaries) != len(schedules) - 1:
+        raise FuncgradValueError(
+            f"join_schedules needs one boundary fewer than schedules, got {len(schedules)} "
+            f"schedules and {len(boundaries)} boundaries ({boundaries})"
+        )
+
+    def schedule(count: Numeric) -> Numeric:
+        value = schedules[0](count)
+        for boundary, later in zip(boundaries, schedules[1:], strict=True):
+            value = fnp.where(count < boundary, value, later(count - boundary))
+        return value
+
+    return schedule
+
+
+def warmup_cosine_decay_schedule(
+    init_value: Numeric,
+    peak_value: Numeric,
+    warmup_steps: int,
+    decay_steps: int,
+    end_value: Numeric = 0.0,
+    exponent: Numeric = 1.0,
+) -> Schedule:
+    """Linear warmup from ``init_value`` to ``peak_value``, then cosine decay to ``end_value``.
+
+    ``join_schedules([linear_schedule(init_value, peak_value, warmup_steps),
+    cosine_decay_schedule(peak_value, decay_steps - warmup_steps, end_value / peak_value,
+    exponent)], [warmup_steps])``: ``decay_steps`` counts the warmup too, and the value
+    is ``end_value`` from step ``decay_steps`` on.
+
+    Args:
+      init_value: the value at step 0.
+      peak_value: the value at the end of the warmup.
+      warmup_steps: length of the linear warmup.
+      decay_steps: total length of warmup plus decay; must exceed ``warmup_steps``.
+      end_value: the final value.
+      exponent: power applied to the cosine factor (see ``cosine_decay_schedule``).
+
+    Raises:
+      FuncgradValueError: if ``decay_steps <= warmup_steps``.
+
+    Example:
+      >>> schedule = warmup_cosine_decay_schedule(0.0, 1.0, warmup_steps=2, decay_steps=6)
+      >>> [round(float(schedule(t)), 6) for t in (0, 1, 2, 4, 6, 9)]
+      [0.0, 0.5, 1.0, 0.5, 0.0, 0.0]
+    """
+    if not decay_steps > warmup_steps:
+        raise FuncgradValueError(
+            "warmup_cosine_decay_schedule requires `decay_steps` (the total length, warmup "
+            f"included) to exceed `warmup_steps`, got decay_steps={decay_steps!r}, "
+            f"warmup_steps={warmup_steps!r}"
+        )
+    alpha = 0.0 if peak_value == 0.0 else end_value / peak_value
+    return join_schedules(
+        [
+            linear_schedule(init_value, peak_value, warmup_steps),
+            cosine_decay_schedule(peak_value, decay_steps - warmup_steps, alpha, exponent),
+        ],
+        [warmup_steps],
+    )
+
+
+def warmup_exponential_decay_schedule(
+    init_value: Numeric,
+    peak_value: Numeric,
+    warmup_steps: int,
+    transition_steps: int,
+    decay_rate: float,
+    transition_begin: int = 0,
+    staircase: bool = False,
+    end_value: Numeric | None = None,
+) -> Schedule:
+    """Linear warmup from ``init_value`` to ``peak_value``, then exponential decay.
+
+    ``join_schedules([linear_schedule(init_value, peak_value, warmup_steps),
+    exponential_decay(peak_value, transition_steps, decay_rate, staircase,
+    transition_begin=..., end_value=...)], [warmup_steps])``; the decay counts its steps
+    from the end of the warmup.
+
+    Args:
+      init_value: the value at step 0.
+      peak_value: the value at the end of the warmup.
+      warmup_steps: length of the linear warmup.
+      transition_steps: steps per factor of ``decay_rate`` (see ``exponential_decay``).
+      decay_rate: the factor per ``transition_steps``.
+      transition_begin: steps after the warmup to hold ``peak_value`` before decaying.
+      staircase: decay in discrete jumps.
+      end_value: a floor (``decay_rate < 1``) or ceiling on the decayed value.
+
+    Example:
+      >>> schedule = warmup_exponential_decay_schedule(0.0, 1.0, 2, 1, 0.5)
+      >>> [float(schedule(t)) for t in (0, 1, 2, 3, 4)]
+      [0.0, 0.5, 1.0, 0.5, 0.25]
+    """
+    return join_schedules(
+        [
+            linear_schedule(init_value, peak_value, warmup_steps),
+            exponential_decay(
+                peak_value,
+                transition_steps,
+                decay_rate,
+                staircase,
+                transition_begin=transition_begin,
+                end_value=end_value,
+            ),
+        ],
+        [warmup_steps],
+    )

@@ -1,21 +1,35 @@
-"""The gradient transformations that optimizers are chained from, with optax's formulas.
+"""Gradient transformations that scale, accumulate, decay or perturb updates, as in optax.
 
 Each factory returns a ``GradientTransformation``; a stateful one has its frozen attrs
 state class right above it. Every formula is written once, here, with ``funcgrad.numpy``
 and Python operators only, so that updates run under ``grad``, ``vmap`` and ``jit``
-(arrays may be tracers). In the equations ``g`` is an incoming update leaf, ``t`` the
-step number counted from 1, and all operations are elementwise. This module imports only
-``funcgrad.tree``, ``funcgrad.numpy`` and ``optim.base``.
+(arrays may be tracers). In the equations ``g`` is an incoming update leaf, ``p`` the
+matching parameter, ``t`` the step number counted from 1, and all operations are
+elementwise unless a norm is named. The moment-based rescalings (Adam, RMSProp, ...) live
+in ``optim.moments``, weight decay and noise in ``optim.adding``. This module imports only
+``funcgrad.tree``, ``funcgrad.numpy``, ``optim.base`` and the private helpers.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import attrs
 
 import funcgrad.numpy as fnp
 from funcgrad import tree as fgtree
 
-from ._numerics import Numeric, cast_like, increment, zero_count
+from ._numerics import (
+    Numeric,
+    bias_correction,
+    cast_like,
+    increment,
+    safe_norm,
+    safe_root_mean_squares,
+    update_moment,
+    zero_count,
+)
+from ._structure import map_updates
 from .base import (
     LEAFWISE_EQ,
     GradientTransformation,
@@ -26,21 +40,8 @@ from .base import (
     Updates,
     identity,
     init_empty,
+    require_params,
 )
-
-# --- shared moment helpers (optax's update_moment and bias_correction) ---------------
-
-
-def _ema(x: Numeric, average: Numeric, decay: Numeric) -> Numeric:
-    decay = cast_like(decay, x)
-    return (1 - decay) * x + decay * average
-
-
-def _debias(average: Numeric, decay: Numeric, count: Numeric) -> Numeric:
-    # 1 - decay**t is computed in float64 (a Python float to an int32 power), then cast like
-    # optax does, so that a float32 state does not round it at small t.
-    return average / cast_like(1 - fnp.power(decay, count), average)
-
 
 # --- scale -----------------------------------------------------------------------------
 
@@ -64,6 +65,26 @@ def scale(step_size: Numeric) -> GradientTransformation:
     ) -> tuple[Updates, OptState]:
         del params
         return fgtree.map(lambda g: cast_like(step_size, g) * g, updates), state
+
+    return GradientTransformation(init_empty, update)
+
+
+def set_to_zero() -> GradientTransformation:
+    """Replace every update by zeros (freezes parameters, e.g. in ``multi_transform``).
+
+    ``u = 0``. Stateless.
+
+    Example:
+      >>> import numpy as np
+      >>> set_to_zero().update(np.array([1.0, -2.0]), None)[0]
+      array([0., 0.])
+    """
+
+    def update(
+        updates: Updates, state: OptState, params: Params | None = None
+    ) -> tuple[Updates, OptState]:
+        del params
+        return fgtree.map(fnp.zeros_like, updates), state
 
     return GradientTransformation(init_empty, update)
 
@@ -118,7 +139,7 @@ def scale_by_learning_rate(
     return scale(sign * learning_rate)
 
 
-# --- trace (momentum) ------------------------------------------------------------------
+# --- trace (momentum) and ema ----------------------------------------------------------
 
 
 @attrs.frozen
@@ -153,191 +174,178 @@ def trace(decay: Numeric, nesterov: bool = False) -> GradientTransformation:
         def accumulate(g: Numeric, m: Numeric) -> Numeric:
             return g + cast_like(decay, g) * m
 
-        new_trace = fgtree.map(accumulate, updates, state.trace)
+        new_trace = map_updates(accumulate, updates, state.trace, where="trace")
         updates = fgtree.map(accumulate, updates, new_trace) if nesterov else new_trace
         return updates, TraceState(trace=new_trace)
 
     return GradientTransformation(init, update)
 
 
-# --- scale_by_adam ---------------------------------------------------------------------
-
-
 @attrs.frozen
-class ScaleByAdamState:
-    """Adam's step count (int32) and first and second moment estimates."""
+class EmaState:
+    """The step count (int32) and the moving average ``ema`` of the updates."""
 
     count: Numeric = attrs.field(eq=LEAFWISE_EQ)
-    mu: Updates = attrs.field(eq=LEAFWISE_EQ)
-    nu: Updates = attrs.field(eq=LEAFWISE_EQ)
+    ema: Updates = attrs.field(eq=LEAFWISE_EQ)
 
 
-def scale_by_adam(
-    b1: Numeric = 0.9, b2: Numeric = 0.999, eps: Numeric = 1e-8, eps_root: Numeric = 0.0
+def ema(
+    decay: Numeric, debias: bool = True, accumulator_dtype: Any | None = None
 ) -> GradientTransformation:
-    """Rescale updates by Adam's bias-corrected moment estimates (Kingma & Ba, 2014).
+    """An exponential moving average of past updates (optionally debiased).
 
-    With ``m_0 = v_0 = 0`` and ``t = 1, 2, ...``::
+    With ``e_0 = 0``::
 
-        m_t = (1 - b1) * g_t + b1 * m_{t-1}
-        v_t = (1 - b2) * g_t**2 + b2 * v_{t-1}
-        m_hat = m_t / (1 - b1**t)
-        v_hat = v_t / (1 - b2**t)
-        u_t = m_hat / (sqrt(v_hat + eps_root) + eps)
+        e_t = (1 - decay) * g_t + decay * e_{t-1}
+        u_t = e_t / (1 - decay**t)       (debias=True)
+        u_t = e_t                        (debias=False)
+
+    Unlike ``trace`` (``m_t = g_t + decay * m_{t-1}``) the new update is weighted by
+    ``1 - decay``.
 
     Args:
-      b1: decay of the first moment (mean of gradients).
-      b2: decay of the second moment (mean of squared gradients).
-      eps: added to the denominator outside the square root.
-      eps_root: added inside the square root (keeps derivatives through the update
-        finite, e.g. for meta-learning).
+      decay: the decay of the average.
+      debias: divide by ``1 - decay**t`` (Adam's bias correction).
+      accumulator_dtype: the dtype ``e`` is stored in; ``None`` keeps the params'.
     """
 
-    def init(params: Params) -> ScaleByAdamState:
-        zeros = fgtree.map(fnp.zeros_like, params)
-        return ScaleByAdamState(count=zero_count(), mu=zeros, nu=zeros)
+    def init(params: Params) -> EmaState:
+        zeros = fgtree.map(lambda p: fnp.zeros_like(p, dtype=accumulator_dtype), params)
+        return EmaState(count=zero_count(), ema=zeros)
 
     def update(
-        updates: Updates, state: ScaleByAdamState, params: Params | None = None
-    ) -> tuple[Updates, ScaleByAdamState]:
+        updates: Updates, state: EmaState, params: Params | None = None
+    ) -> tuple[Updates, EmaState]:
         del params
-        mu = fgtree.map(lambda g, m: _ema(g, m, b1), updates, state.mu)
-        nu = fgtree.map(lambda g, v: _ema(fnp.square(g), v, b2), updates, state.nu)
-        count = increment(state.count)
-
-        def step(m: Numeric, v: Numeric) -> Numeric:
-            v_hat = _debias(v, b2, count)
-            denominator = fnp.sqrt(v_hat + cast_like(eps_root, v)) + cast_like(eps, v)
-            return _debias(m, b1, count) / denominator
-
-        updates = fgtree.map(step, mu, nu)
-        return updates, ScaleByAdamState(count=count, mu=mu, nu=nu)
-
-    return GradientTransformation(init, update)
-
-
-# --- scale_by_rms ----------------------------------------------------------------------
-
-
-@attrs.frozen
-class ScaleByRmsState:
-    """RMSProp's running mean of squared updates ``nu``."""
-
-    nu: Updates = attrs.field(eq=LEAFWISE_EQ)
-
-
-def scale_by_rms(
-    decay: Numeric = 0.9,
-    eps: Numeric = 1e-8,
-    initial_scale: Numeric = 0.0,
-    eps_in_sqrt: bool = True,
-) -> GradientTransformation:
-    """Rescale updates by the root of a running mean of their squares (RMSProp).
-
-    With ``v_0 = initial_scale``::
-
-        v_t = (1 - decay) * g_t**2 + decay * v_{t-1}
-        u_t = g_t / sqrt(v_t + eps)          (eps_in_sqrt=True, optax's default)
-        u_t = g_t / (sqrt(v_t) + eps)        (eps_in_sqrt=False, PyTorch's form)
-
-    Args:
-      decay: decay of the running mean of squared updates.
-      eps: keeps the denominator away from zero.
-      initial_scale: initial value of ``v`` (PyTorch uses 0, TF1 used 1).
-      eps_in_sqrt: where ``eps`` is added, as above.
-    """
-
-    def init(params: Params) -> ScaleByRmsState:
-        return ScaleByRmsState(nu=fgtree.map(lambda p: fnp.full_like(p, initial_scale), params))
-
-    def update(
-        updates: Updates, state: ScaleByRmsState, params: Params | None = None
-    ) -> tuple[Updates, ScaleByRmsState]:
-        del params
-        nu = fgtree.map(lambda g, v: _ema(fnp.square(g), v, decay), updates, state.nu)
-
-        def step(g: Numeric, v: Numeric) -> Numeric:
-            if eps_in_sqrt:
-                return g / fnp.sqrt(v + cast_like(eps, v))
-            return g / (fnp.sqrt(v) + cast_like(eps, v))
-
-        return fgtree.map(step, updates, nu), ScaleByRmsState(nu=nu)
-
-    return GradientTransformation(init, update)
-
-
-# --- scale_by_adagrad ------------------------------------------------------------------
-
-
-@attrs.frozen
-class ScaleByAdagradState:
-    """Adagrad's running sum of squared updates (optax's ``ScaleByRssState``)."""
-
-    sum_of_squares: Updates = attrs.field(eq=LEAFWISE_EQ)
-
-
-def scale_by_adagrad(
-    initial_accumulator_value: Numeric = 0.1, eps: Numeric = 1e-7
-) -> GradientTransformation:
-    """Rescale updates by the root of the sum of all their squares so far (Adagrad).
-
-    This is optax's ``scale_by_rss``. With ``s_0 = initial_accumulator_value``::
-
-        s_t = s_{t-1} + g_t**2
-        u_t = g_t / sqrt(s_t + eps)     where s_t > 0, and 0 where s_t == 0
-
-    Args:
-      initial_accumulator_value: starting value of ``s``; must be >= 0.
-      eps: added inside the square root.
-    """
-
-    def init(params: Params) -> ScaleByAdagradState:
-        return ScaleByAdagradState(
-            sum_of_squares=fgtree.map(
-                lambda p: fnp.full_like(p, initial_accumulator_value), params
-            )
+        new_ema = map_updates(
+            lambda g, e: update_moment(g, e, decay), updates, state.ema, where="ema"
         )
-
-    def update(
-        updates: Updates, state: ScaleByAdagradState, params: Params | None = None
-    ) -> tuple[Updates, ScaleByAdagradState]:
-        del params
-        sum_of_squares = fgtree.map(lambda g, s: fnp.square(g) + s, updates, state.sum_of_squares)
-
-        def step(g: Numeric, s: Numeric) -> Numeric:
-            positive = s > 0
-            # The inner where keeps 0/0 out of the discarded branch (no warning, no NaN
-            # in derivatives) when eps == 0.
-            safe = fnp.where(positive, s + cast_like(eps, s), 1)
-            return fnp.where(positive, g / fnp.sqrt(safe), 0)
-
-        return fgtree.map(step, updates, sum_of_squares), ScaleByAdagradState(sum_of_squares)
+        count = increment(state.count)
+        if debias:
+            updates = fgtree.map(lambda e: bias_correction(e, decay, count), new_ema)
+        else:
+            updates = new_ema
+        if accumulator_dtype is not None:
+            new_ema = fgtree.map(lambda e: e.astype(accumulator_dtype), new_ema)
+        return updates, EmaState(count=count, ema=new_ema)
 
     return GradientTransformation(init, update)
 
 
-# --- add_decayed_weights ---------------------------------------------------------------
+# --- apply_every -----------------------------------------------------------------------
 
 
-def add_decayed_weights(weight_decay: Numeric = 0.0) -> GradientTransformation:
-    """Add the parameters scaled by ``weight_decay`` (decoupled weight decay, AdamW).
+@attrs.frozen
+class ApplyEveryState:
+    """The step counter modulo ``k`` (int32) and the accumulated updates (optax's ApplyEvery)."""
 
-    ``u = g + weight_decay * p``. Stateless; ``update`` requires ``params``. Placed
-    before the learning-rate scaling, the decay is multiplied by the learning rate.
+    count: Numeric = attrs.field(eq=LEAFWISE_EQ)
+    grad_acc: Updates = attrs.field(eq=LEAFWISE_EQ)
 
-    Raises:
-      ValueError: from ``update``, when ``params`` is not given.
+
+def apply_every(k: int = 1) -> GradientTransformation:
+    """Accumulate updates and emit their sum every ``k`` steps (zeros in between).
+
+    With ``c = count mod k`` (count from 0) and ``a_0 = 0``::
+
+        a = g_t + a        if c != 0,   a = g_t   if c == 0
+        u_t = a            if c == k - 1,   0 otherwise
+
+    In a chain, the transformations before it still update their states every step;
+    ``MultiSteps`` accumulates before the whole optimizer instead.
+
+    Args:
+      k: emit every ``k``-th step.
+
+    Example:
+      >>> import numpy as np
+      >>> opt = apply_every(2)
+      >>> state = opt.init(np.zeros(1))
+      >>> u1, state = opt.update(np.ones(1), state)
+      >>> u2, state = opt.update(np.ones(1), state)
+      >>> u1, u2
+      (array([0.]), array([2.]))
+    """
+
+    def init(params: Params) -> ApplyEveryState:
+        return ApplyEveryState(count=zero_count(), grad_acc=fgtree.map(fnp.zeros_like, params))
+
+    def update(
+        updates: Updates, state: ApplyEveryState, params: Params | None = None
+    ) -> tuple[Updates, ApplyEveryState]:
+        del params
+        c = state.count % k
+        keep, emit = c != 0, c == k - 1
+        grad_acc = map_updates(
+            lambda g, a: fnp.where(keep, a + g, g), updates, state.grad_acc, where="apply_every"
+        )
+        updates = fgtree.map(lambda a: fnp.where(emit, a, fnp.zeros_like(a)), grad_acc)
+        return updates, ApplyEveryState(count=increment(state.count) % k, grad_acc=grad_acc)
+
+    return GradientTransformation(init, update)
+
+
+# --- per-parameter-block scalings ------------------------------------------------------
+
+
+def scale_by_trust_ratio(
+    min_norm: Numeric = 0.0, trust_coefficient: Numeric = 1.0, eps: Numeric = 0.0
+) -> GradientTransformation:
+    """Scale each leaf's update by its trust ratio ``||p|| / ||u||`` (LARS, LAMB).
+
+    For every leaf, with norms over the whole leaf (``sqrt(sum |x|**2)``, at least
+    ``min_norm``)::
+
+        r = trust_coefficient * ||p|| / (||g|| + eps)
+        u = g * r            (u = g where ||p|| == 0 or ||g|| == 0)
+
+    Stateless; ``update`` requires ``params``.
+
+    Example:
+      >>> import numpy as np
+      >>> p = np.array([3.0, 4.0])
+      >>> scale_by_trust_ratio().update(np.array([0.6, 0.0]), None, p)[0]
+      array([5., 0.])
+    """
+
+    def scale_leaf(g: Numeric, p: Numeric) -> Numeric:
+        param_norm = safe_norm(p, min_norm)
+        update_norm = safe_norm(g, min_norm)
+        denominator = update_norm + eps
+        zero_norm = fnp.logical_or(param_norm == 0, update_norm == 0)
+        # The inner where keeps x/0 out of the discarded branch (no warning, finite
+        # derivatives); there the ratio is replaced by 1 anyway.
+        ratio = trust_coefficient * param_norm / fnp.where(denominator == 0, 1, denominator)
+        return g * cast_like(fnp.where(zero_norm, 1.0, ratio), g)
+
+    def update(
+        updates: Updates, state: OptState, params: Params | None = None
+    ) -> tuple[Updates, OptState]:
+        params = require_params(params, "scale_by_trust_ratio")
+        where = "scale_by_trust_ratio"
+        return map_updates(scale_leaf, updates, params, where=where, against="params"), state
+
+    return GradientTransformation(init_empty, update)
+
+
+def scale_by_param_block_rms(min_scale: Numeric = 1e-3) -> GradientTransformation:
+    """Scale each leaf's update by the root mean square of its parameters (Adafactor).
+
+    ``u = g * max(sqrt(mean |p|**2), min_scale)``, the mean over the whole leaf.
+    Stateless; ``update`` requires ``params``.
     """
 
     def update(
         updates: Updates, state: OptState, params: Params | None = None
     ) -> tuple[Updates, OptState]:
-        if params is None:
-            raise ValueError(
-                "add_decayed_weights needs the parameters: call "
-                "`opt.update(grads, state, params)` with the current params"
-            )
-        updates = fgtree.map(lambda g, p: g + cast_like(weight_decay, g) * p, updates, params)
+        params = require_params(params, "scale_by_param_block_rms")
+        updates = map_updates(
+            lambda g, p: g * cast_like(safe_root_mean_squares(p, min_scale), g),
+            updates,
+            params,
+            where="scale_by_param_block_rms",
+            against="params",
+        )
         return updates, state
 
     return GradientTransformation(init_empty, update)

@@ -150,3 +150,58 @@ def test_gradient_transformation_is_a_leafless_pytree() -> None:
     assert leaves == []
     rebuilt = fgtree.unflatten(treedef, [])
     assert rebuilt.init is opt.init and rebuilt.update is opt.update
+
+
+def test_trust_ratio_is_one_where_a_norm_is_zero() -> None:
+    opt = optim.scale_by_trust_ratio()
+    params = {"zero_p": np.zeros(2), "zero_g": np.array([3.0, 4.0]), "both": np.array([3.0, 4.0])}
+    grads = {"zero_p": np.array([1.0, 1.0]), "zero_g": np.zeros(2), "both": np.array([0.0, 0.5])}
+    out = run_once(opt, grads, params)
+    np.testing.assert_array_equal(out["zero_p"], [1.0, 1.0])
+    np.testing.assert_array_equal(out["zero_g"], [0.0, 0.0])
+    np.testing.assert_allclose(out["both"], [0.0, 5.0], rtol=1e-15)  # ||p|| / ||g|| = 10
+    capped = optim.scale_by_trust_ratio(min_norm=1.0, trust_coefficient=0.5, eps=1.0)
+    out = run_once(capped, {"w": np.array([0.1])}, {"w": np.array([0.2])})
+    np.testing.assert_allclose(out["w"], [0.1 * 0.5 * 1.0 / (1.0 + 1.0)], rtol=1e-15)
+
+
+def test_block_rms_clipping_and_parameter_scaling() -> None:
+    g = {"small": np.array([0.1, -0.1]), "large": np.array([3.0, -4.0, 0.0])}
+    out = run_once(optim.clip_by_block_rms(1.0), g)
+    np.testing.assert_array_equal(out["small"], g["small"])
+    rms = np.sqrt(25.0 / 3)
+    np.testing.assert_allclose(out["large"], g["large"] / rms, rtol=1e-15)
+    params = {"small": np.zeros(2), "large": np.array([2.0, 2.0, 2.0])}
+    out = run_once(optim.scale_by_param_block_rms(), g, params)
+    np.testing.assert_allclose(out["small"], 1e-3 * g["small"], rtol=1e-15)
+    np.testing.assert_allclose(out["large"], 2.0 * g["large"], rtol=1e-15)
+
+
+def test_factored_rms_state_shapes() -> None:
+    opt = optim.scale_by_factored_rms(min_dim_size_to_factor=3)
+    params = {"m": np.zeros((4, 3)), "t": np.zeros((2, 5, 3)), "small": np.zeros((2, 5)), "v": 0.0}
+    state = opt.init(params)
+    assert isinstance(state, optim.FactoredState)
+    # (4, 3): largest axis 0 -> v_row drops it, v_col drops axis 1
+    assert state.v_row["m"].shape == (3,) and state.v_col["m"].shape == (4,)
+    assert state.v_row["t"].shape == (2, 3) and state.v_col["t"].shape == (2, 5)
+    assert state.v["small"].shape == (2, 5) and state.v_row["small"].shape == (1,)
+    assert state.v["v"].shape == ()
+    rng = np.random.default_rng(0)
+    grads = fgtree.map(lambda p: rng.normal(size=np.shape(p)), params)
+    updates, new_state = opt.update(grads, state, params)
+    assert fgtree.structure(new_state) == fgtree.structure(state)
+    for u, g in zip(fgtree.leaves(updates), fgtree.leaves(grads), strict=True):
+        assert np.shape(u) == np.shape(g)
+    # first step: b_1 = 1 - 1**-0.8 = 0, so the unfactored statistic is g**2 + eps
+    np.testing.assert_allclose(new_state.v["small"], grads["small"] ** 2 + 1e-30, rtol=1e-15)
+
+
+def test_set_to_zero_and_ema() -> None:
+    g = {"w": np.array([1.0, -2.0])}
+    np.testing.assert_array_equal(run_once(optim.set_to_zero(), g)["w"], [0.0, 0.0])
+    opt = optim.ema(0.5)
+    state = opt.init(g)
+    first, state = opt.update(g, state)
+    np.testing.assert_allclose(first["w"], g["w"], rtol=1e-15)  # debiased: exactly g
+    np.testing.assert_allclose(state.ema["w"], 0.5 * g["w"], rtol=1e-15)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import attrs
 import numpy as np
 import pytest
 
 import funcgrad.optim as optim
-from funcgrad import tree as fgtree
+from funcgrad import random, tree as fgtree
 
 OPTIMIZERS: dict[str, Callable[[], optim.GradientTransformation]] = {
     "sgd": lambda: optim.sgd(0.1),
@@ -28,6 +29,24 @@ OPTIMIZERS: dict[str, Callable[[], optim.GradientTransformation]] = {
         optim.adam(optim.piecewise_constant_schedule(1e-2, {2: 0.1})),
     ),
     "linear_sgd": lambda: optim.sgd(optim.linear_schedule(0.1, 0.0, 10), momentum=0.5),
+    "nadam": lambda: optim.nadam(1e-2, eps_root=1e-10),
+    "adam_mu_dtype": lambda: optim.adam(1e-2, mu_dtype=np.float32),
+    "adamax": lambda: optim.adamax(1e-2),
+    "lamb": lambda: optim.lamb(1e-2, weight_decay=0.1),
+    "lion": lambda: optim.lion(1e-3),
+    "adafactor": lambda: optim.adafactor(1e-2, min_dim_size_to_factor=2, momentum=0.9),
+    "noisy_sgd": lambda: optim.noisy_sgd(0.1, key=random.key(0)),
+    "apply_every": lambda: optim.chain(optim.apply_every(2), optim.adam(1e-2)),
+    "multi_steps": lambda: optim.MultiSteps(optim.adamw(1e-2), 3).gradient_transformation(),
+    "masked": lambda: optim.masked(optim.adam(1e-2), {"w": True, "b": [False, True]}),
+    "multi_transform": lambda: optim.multi_transform(
+        {"a": optim.adam(1e-2), "s": optim.sgd(0.1, momentum=0.9)}, {"w": "a", "b": "s"}
+    ),
+    "inject": lambda: optim.inject_hyperparams(optim.adamw)(
+        learning_rate=optim.warmup_exponential_decay_schedule(0.0, 0.1, 2, 3, 0.5),
+        weight_decay=1e-2,
+    ),
+    "warmup_cosine": lambda: optim.adam(optim.warmup_cosine_decay_schedule(0.0, 0.1, 2, 10)),
 }
 IDS = list(OPTIMIZERS)
 
@@ -116,8 +135,8 @@ def test_float32_params_give_float32_updates_and_states(name: str) -> None:
         params = optim.apply_updates(params, updates)
         for p in fgtree.leaves(params):
             assert np.asarray(p).dtype == np.float32
-    for leaf in fgtree.leaves(state):
-        assert np.asarray(leaf).dtype in (np.float32, np.int32), type(state)
+    for leaf in fgtree.leaves(state):  # uint32: a funcgrad.random key
+        assert np.asarray(leaf).dtype in (np.float32, np.int32, np.uint32), type(state)
 
 
 @pytest.mark.parametrize("name", IDS)
@@ -167,19 +186,31 @@ def test_states_compare_by_value(name: str) -> None:
         assert opt.init(params) != opt.init(make_params(np.float32))
 
 
+def nested_states(state) -> list:
+    """``state`` and every attrs instance inside it (through dicts, lists and tuples)."""
+    found, todo = [], [state]
+    while todo:
+        node = todo.pop()
+        if attrs.has(type(node)):
+            found.append(node)
+            todo.extend(getattr(node, f.name) for f in attrs.fields(type(node)))
+        elif isinstance(node, dict):
+            todo.extend(node.values())
+        elif isinstance(node, list | tuple):
+            todo.extend(node)
+    return found
+
+
 @pytest.mark.parametrize("name", IDS)
 def test_states_are_frozen_attrs_classes(name: str) -> None:
-    import attrs
-
     opt = OPTIMIZERS[name]()
     state = opt.init(make_params())
-    assert isinstance(state, optim.ChainState)
-    for inner in (state, *state.inner_states):
-        assert attrs.has(type(inner))
+    for inner in nested_states(state):
         fields = attrs.fields(type(inner))
         if fields:
             with pytest.raises(attrs.exceptions.FrozenInstanceError):
                 setattr(inner, fields[0].name, None)
+    assert nested_states(state)[0] is state  # the state itself is an attrs class
 
 
 def test_float64_hyperparameter_arrays_do_not_upcast_float32() -> None:

@@ -138,3 +138,44 @@ def test_optimizer_reads_the_schedule_at_counts_0_1_2(dtype: type) -> None:
         assert updates.dtype == dtype
         np.testing.assert_array_equal(updates, -0.5 * (step + 1))
     assert seen == [0, 1, 2]
+
+
+def test_join_schedules_switches_at_the_boundaries_with_shifted_counts() -> None:
+    seen = []
+
+    def later(count):
+        seen.append(int(count))
+        return 10.0 + count
+
+    schedule = optim.join_schedules([optim.constant_schedule(1.0), later], [5])
+    assert [at(schedule, t) for t in (0, 4, 5, 6)] == [1.0, 1.0, 10.0, 11.0]
+    assert set(seen) == {-5, -1, 0, 1}  # every schedule is evaluated, at count - boundary
+    three = optim.join_schedules(
+        [optim.constant_schedule(1.0), optim.constant_schedule(2.0), lambda c: 3.0 + c], [2, 4]
+    )
+    assert [at(three, t) for t in (1, 2, 3, 4, 5)] == [1.0, 2.0, 2.0, 3.0, 4.0]
+
+
+def test_warmup_cosine_decay_schedule() -> None:
+    schedule = optim.warmup_cosine_decay_schedule(0.1, 1.0, 10, 110, end_value=0.2)
+    assert at(schedule, 0) == pytest.approx(0.1, rel=1e-15)
+    assert at(schedule, 5) == pytest.approx(0.55, rel=1e-15)
+    assert at(schedule, 10) == pytest.approx(1.0, rel=1e-15)
+    assert at(schedule, 60) == pytest.approx(0.2 + 0.8 * 0.5, rel=1e-15)
+    assert at(schedule, 110) == pytest.approx(0.2, rel=1e-15)
+    assert at(schedule, 500) == pytest.approx(0.2, rel=1e-15)
+    squared = optim.warmup_cosine_decay_schedule(0.0, 1.0, 0, 100, exponent=2.0)
+    assert at(squared, 50) == pytest.approx(0.25, rel=1e-15)
+    zero_peak = optim.warmup_cosine_decay_schedule(0.5, 0.0, 4, 8, end_value=0.3)
+    assert at(zero_peak, 2) == pytest.approx(0.25) and at(zero_peak, 8) == 0.0
+
+
+def test_warmup_exponential_decay_schedule() -> None:
+    schedule = optim.warmup_exponential_decay_schedule(
+        0.0, 1.0, warmup_steps=4, transition_steps=2, decay_rate=0.5, transition_begin=1
+    )
+    assert [at(schedule, t) for t in (0, 2, 4, 5, 7, 9)] == [0.0, 0.5, 1.0, 1.0, 0.5, 0.25]
+    stairs = optim.warmup_exponential_decay_schedule(
+        0.0, 1.0, 2, 2, 0.5, staircase=True, end_value=0.3
+    )
+    assert [at(stairs, t) for t in (2, 3, 4, 5, 6, 20)] == [1.0, 1.0, 0.5, 0.5, 0.3, 0.3]

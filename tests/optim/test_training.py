@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import funcgrad.optim as optim
+from funcgrad import random
 
 OPTIMIZERS: dict[str, Callable[[], optim.GradientTransformation]] = {
     "sgd": lambda: optim.sgd(0.1),
@@ -25,6 +26,16 @@ OPTIMIZERS: dict[str, Callable[[], optim.GradientTransformation]] = {
     "adamw": lambda: optim.adamw(0.01, weight_decay=1e-3),
     "adam_schedule": lambda: optim.adam(optim.cosine_decay_schedule(0.02, 300)),
     "clipped_sgd": lambda: optim.chain(optim.clip_by_global_norm(1.0), optim.sgd(0.1)),
+    "nadam": lambda: optim.nadam(0.01),
+    "adamax": lambda: optim.adamax(0.02),
+    "lamb": lambda: optim.lamb(0.02),
+    "lion": lambda: optim.lion(0.005, weight_decay=0.01),
+    "adafactor": lambda: optim.adafactor(0.05, min_dim_size_to_factor=2),
+    "noisy_sgd": lambda: optim.noisy_sgd(0.1, eta=1e-4, key=random.key(0)),
+    "multi_steps": lambda: optim.MultiSteps(optim.adam(0.02), 2).gradient_transformation(),
+    "warmup_cosine_adam": lambda: optim.adam(
+        optim.warmup_cosine_decay_schedule(0.0, 0.02, 20, 300, end_value=1e-3)
+    ),
 }
 
 

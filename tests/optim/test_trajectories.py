@@ -2,8 +2,9 @@
 
 The reference steppers below are independent plain-numpy transcriptions of the equations
 (optax's formulas and defaults), one per optimizer; they share no code with
-``funcgrad.optim``. Gradients depend on the current parameters, so any deviation
-compounds over the trajectory, and the comparison is to 1e-12 in float64.
+``funcgrad.optim``. This file holds SGD, Adagrad, RMSProp and the Adam family (Adam,
+NAdam, AdamW, Adamax, LAMB, Lion); ``test_trajectories_more.py`` the rest. The harness is
+in ``trajectory.py``.
 """
 
 from __future__ import annotations
@@ -14,41 +15,8 @@ import numpy as np
 import pytest
 
 import funcgrad.optim as optim
-from funcgrad import tree as fgtree
 
-STEPS = 50
-TOL = 1e-12
-
-
-def make_params() -> dict:
-    rng = np.random.default_rng(0)
-    return {
-        "dense": {"w": rng.normal(size=(3, 2)), "b": rng.normal(size=(2,))},
-        "scale": np.array(1.5),
-    }
-
-
-def make_noise() -> list[list[np.ndarray]]:
-    rng = np.random.default_rng(1)
-    shapes = [leaf.shape for leaf in fgtree.leaves(make_params())]
-    return [[rng.normal(size=s) for s in shapes] for _ in range(STEPS)]
-
-
-NOISE = make_noise()
-
-
-def gradient(leaves: list[np.ndarray], step: int) -> list[np.ndarray]:
-    """A parameter-dependent gradient (of a noisy quadratic), leaf by leaf."""
-    return [0.5 * p + 2.0 * n for p, n in zip(leaves, NOISE[step], strict=True)]
-
-
-# A reference stepper maps (grads, params, t) -> updates, for t = 1, 2, ...; it keeps its
-# own state, one entry per leaf.
-Stepper = Callable[[list, list, int], list]
-
-
-def lr_at(learning_rate: float | Callable, count: int) -> float:
-    return learning_rate(count) if callable(learning_rate) else learning_rate
+from .trajectory import Stepper, assert_trajectory_matches, lr_at
 
 
 def ref_sgd(learning_rate, momentum=None, nesterov=False) -> Stepper:
@@ -112,7 +80,17 @@ def ref_rmsprop(
     return step
 
 
-def ref_adam(learning_rate, b1=0.9, b2=0.999, eps=1e-8, weight_decay=None) -> Stepper:
+def ref_adam(
+    learning_rate,
+    b1=0.9,
+    b2=0.999,
+    eps=1e-8,
+    weight_decay=None,
+    eps_root=0.0,
+    nesterov=False,
+    decay_mask=None,
+) -> Stepper:
+    """Adam (Kingma & Ba, Algorithm 1); NAdam (Dozat 2016) as optax writes it; AdamW."""
     mus: list = []
     nus: list = []
 
@@ -124,12 +102,74 @@ def ref_adam(learning_rate, b1=0.9, b2=0.999, eps=1e-8, weight_decay=None) -> St
         for i, (g, p) in enumerate(zip(grads, params, strict=True)):
             mus[i] = (1 - b1) * g + b1 * mus[i]
             nus[i] = (1 - b2) * g * g + b2 * nus[i]
-            m_hat = mus[i] / (1 - b1**t)
+            if nesterov:
+                m_hat = b1 * mus[i] / (1 - b1 ** (t + 1)) + (1 - b1) * g / (1 - b1**t)
+            else:
+                m_hat = mus[i] / (1 - b1**t)
             v_hat = nus[i] / (1 - b2**t)
-            d = m_hat / (np.sqrt(v_hat) + eps)
-            if weight_decay is not None:
+            d = m_hat / (np.sqrt(v_hat + eps_root) + eps)
+            if weight_decay is not None and (decay_mask is None or decay_mask[i]):
                 d = d + weight_decay * p
             out.append(-lr_at(learning_rate, t - 1) * d)
+        return out
+
+    return step
+
+
+def ref_adamax(learning_rate, b1=0.9, b2=0.999, eps=1e-8) -> Stepper:
+    """Adamax (Kingma & Ba, section 7.1), with optax's eps inside the max."""
+    mus: list = []
+    us: list = []
+
+    def step(grads, params, t):
+        if not mus:
+            mus.extend(np.zeros_like(g) for g in grads)
+            us.extend(np.zeros_like(g) for g in grads)
+        out = []
+        for i, g in enumerate(grads):
+            mus[i] = (1 - b1) * g + b1 * mus[i]
+            us[i] = np.maximum(np.abs(g) + eps, b2 * us[i])
+            out.append(-lr_at(learning_rate, t - 1) * (mus[i] / (1 - b1**t)) / us[i])
+        return out
+
+    return step
+
+
+def ref_lamb(learning_rate, b1=0.9, b2=0.999, eps=1e-6, weight_decay=0.0) -> Stepper:
+    """LAMB (You et al., Algorithm 2) with optax's trust ratio ||p|| / ||r + wd p||."""
+    # With a learning rate of -1 the Adam(W) reference returns r + wd * p itself.
+    direction = ref_adam(-1.0, b1, b2, eps, weight_decay=weight_decay)
+
+    def step(grads, params, t):
+        out = []
+        for d, p in zip(direction(grads, params, t), params, strict=True):
+            p_norm, d_norm = np.sqrt(np.sum(p * p)), np.sqrt(np.sum(d * d))
+            ratio = 1.0 if p_norm == 0 or d_norm == 0 else p_norm / d_norm
+            out.append(-lr_at(learning_rate, t - 1) * ratio * d)
+        return out
+
+    return step
+
+
+def ref_lion(learning_rate, b1=0.9, b2=0.99, weight_decay=1e-3, mode="hard") -> Stepper:
+    """Lion (Chen et al., Program 1): sign of the interpolation, then the momentum update."""
+    mus: list = []
+
+    def direction(c):
+        if mode == "hard":
+            return np.sign(c)
+        if mode == "smooth":
+            return np.tanh(c)
+        return np.where(np.abs(c) < 1.0, c, np.sign(c))
+
+    def step(grads, params, t):
+        if not mus:
+            mus.extend(np.zeros_like(g) for g in grads)
+        out = []
+        for i, (g, p) in enumerate(zip(grads, params, strict=True)):
+            c = b1 * mus[i] + (1 - b1) * g
+            out.append(-lr_at(learning_rate, t - 1) * (direction(c) + weight_decay * p))
+            mus[i] = b2 * mus[i] + (1 - b2) * g
         return out
 
     return step
@@ -190,30 +230,64 @@ CASES: dict[str, tuple[Callable[[], optim.GradientTransformation], Callable[[], 
         lambda: optim.chain(optim.clip_by_global_norm(1.0), optim.adam(0.05)),
         lambda: ref_clipped(1.0, ref_adam(0.05)),
     ),
+    "adam_eps_root": (
+        lambda: optim.adam(0.05, eps_root=1e-4),
+        lambda: ref_adam(0.05, eps_root=1e-4),
+    ),
+    "adam_nesterov": (
+        lambda: optim.adam(0.05, nesterov=True),
+        lambda: ref_adam(0.05, nesterov=True),
+    ),
+    "nadam": (lambda: optim.nadam(0.05), lambda: ref_adam(0.05, nesterov=True)),
+    "nadam_args": (
+        lambda: optim.nadam(decaying, b1=0.6, b2=0.95, eps=1e-4, eps_root=1e-6),
+        lambda: ref_adam(decaying, 0.6, 0.95, 1e-4, eps_root=1e-6, nesterov=True),
+    ),
+    "adamw_masked": (
+        # leaves in tree order: dense.b, dense.w, scale
+        lambda: optim.adamw(
+            0.05, weight_decay=0.1, mask={"dense": {"w": True, "b": False}, "scale": True}
+        ),
+        lambda: ref_adam(0.05, weight_decay=0.1, decay_mask=[False, True, True]),
+    ),
+    "adamax": (lambda: optim.adamax(0.05), lambda: ref_adamax(0.05)),
+    "adamax_args": (
+        lambda: optim.adamax(decaying, b1=0.5, b2=0.9, eps=1e-3),
+        lambda: ref_adamax(decaying, 0.5, 0.9, 1e-3),
+    ),
+    "lamb": (lambda: optim.lamb(0.05), lambda: ref_lamb(0.05)),
+    "lamb_args": (
+        lambda: optim.lamb(decaying, b1=0.8, b2=0.99, eps=1e-4, weight_decay=0.1),
+        lambda: ref_lamb(decaying, 0.8, 0.99, 1e-4, weight_decay=0.1),
+    ),
+    "lion": (lambda: optim.lion(0.01), lambda: ref_lion(0.01)),
+    "lion_args": (
+        lambda: optim.lion(decaying, b1=0.8, b2=0.9, weight_decay=0.1),
+        lambda: ref_lion(decaying, 0.8, 0.9, weight_decay=0.1),
+    ),
+    "lion_smooth": (
+        lambda: optim.chain(
+            optim.scale_by_lion(mode="smooth"),
+            optim.add_decayed_weights(1e-3),
+            optim.scale_by_learning_rate(0.01),
+        ),
+        lambda: ref_lion(0.01, mode="smooth"),
+    ),
+    "lion_refined": (
+        lambda: optim.chain(
+            optim.scale_by_lion(mode="refined"),
+            optim.add_decayed_weights(1e-3),
+            optim.scale_by_learning_rate(0.01),
+        ),
+        lambda: ref_lion(0.01, mode="refined"),
+    ),
 }
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_trajectory_matches_reference_equations(name: str) -> None:
     make_opt, make_ref = CASES[name]
-    opt, reference = make_opt(), make_ref()
-
-    params = make_params()
-    treedef = fgtree.structure(params)
-    ref_leaves = [np.array(leaf) for leaf in fgtree.leaves(params)]
-    state = opt.init(params)
-    for step in range(STEPS):
-        grads = fgtree.unflatten(treedef, gradient(fgtree.leaves(params), step))
-        updates, state = opt.update(grads, state, params)
-        params = optim.apply_updates(params, updates)
-
-        ref_updates = reference(gradient(ref_leaves, step), ref_leaves, step + 1)
-        ref_leaves = [p + u for p, u in zip(ref_leaves, ref_updates, strict=True)]
-        for got, want in zip(fgtree.leaves(updates), ref_updates, strict=True):
-            np.testing.assert_allclose(got, want, rtol=TOL, atol=TOL, err_msg=f"step {step}")
-    for got, want in zip(fgtree.leaves(params), ref_leaves, strict=True):
-        np.testing.assert_allclose(got, want, rtol=TOL, atol=TOL)
-    assert fgtree.structure(params) == treedef
+    assert_trajectory_matches(make_opt(), make_ref())
 
 
 def test_first_adam_step_is_learning_rate_times_sign() -> None:
