@@ -20,6 +20,11 @@ from .transforms.forward import jvp as jvp, linearize as linearize
 from .transforms.graph.jit import jit as jit
 from .transforms.graph.trace import make_graph as make_graph
 from .transforms.jacobians import hessian as hessian, jacfwd as jacfwd, jacrev as jacrev
+from .transforms.loops.front import (
+    cond as cond,
+    fori_loop as fori_loop,
+    while_loop as while_loop,
+)
 
 __version__ = "0.1.0"
 

@@ -72,6 +72,12 @@ def scan(
       >>> float(carry), ys
       (6.0, array([0., 0., 2., 6.]))
     """
+    from .loops._common import graph_mode
+
+    if graph_mode():  # under jit/make_graph/checkpoint: one loop primitive, body traced once
+        from .loops.front import scan_traced
+
+        return scan_traced("scan", f, init, xs, length, reverse)
     return _loop("scan", f, init, xs, length, reverse, None)
 
 
@@ -100,6 +106,12 @@ def truncated_scan(
         )
     if truncation < 1:
         raise FuncgradValueError(f"truncated_scan: truncation must be >= 1, got {truncation}")
+    from .loops._common import graph_mode
+
+    if graph_mode():
+        from .loops.front import truncated_scan_traced
+
+        return truncated_scan_traced(f, init, xs, int(truncation), length, reverse)
     return _loop("truncated_scan", f, init, xs, length, reverse, int(truncation))
 
 
