@@ -1,9 +1,9 @@
-"""Special-function primitives: logistic, erfc, gammaln, digamma, polygamma, xlogy, xlog1py.
+"""Special-function primitives: logistic, erfc, gamma, gammaln, digamma, polygamma, xlogy, ...
 
 Elementwise, one line each as in ``elementwise.py``; each derivative is written with funcgrad
 operations, so it differentiates again: gammaln' = digamma, digamma' = polygamma(1, .),
 polygamma(n, .)' = polygamma(n + 1, .). numpy has none of these functions and scipy is not
-a dependency: erfc and lgamma come from ``math`` per element (lgamma with a series beside
+a dependency: erfc, gamma and lgamma come from ``math`` per element (lgamma with a series beside
 its zeros at 1 and 2), digamma and polygamma are vectorised numpy (recurrence to a large
 argument, then the asymptotic series; Hurwitz zeta by Euler-Maclaurin), all in float64,
 rounded once to a float32 input's dtype. Impls silence numpy's warnings: poles and
@@ -162,6 +162,15 @@ def _per_element(fn: Any) -> Any:
     return impl
 
 
+def _gamma_scalar(v: float) -> float:
+    try:
+        return math.gamma(v)
+    except OverflowError:  # x > 171.6
+        return math.inf
+    except ValueError:  # scipy's values: +-inf at +-0, nan at negative integers and -inf
+        return math.copysign(math.inf, v) if v == 0 else math.nan
+
+
 def _lgamma_or_inf(v: float) -> float:
     try:
         return math.lgamma(v)
@@ -225,6 +234,7 @@ logistic_p = define_unary("logistic", _logistic_impl, lambda x, out: out * logis
 erfc_p = define_unary(
     "erfc", _per_element(math.erfc), lambda x, out: -_TWO_OVER_SQRT_PI * exp(-(x * x))
 )
+gamma_p = define_unary("gamma", _per_element(_gamma_scalar), lambda x, out: out * digamma(x))
 gammaln_p = define_unary("gammaln", _gammaln_impl, lambda x, out: digamma(x))
 digamma_p = define_unary("digamma", _digamma_impl, lambda x, out: polygamma(1, x))
 #                            name       impl            d_x(x, y, out) / d_y(x, y, out)
@@ -251,6 +261,11 @@ def logistic(x: Any) -> Any:
 def erfc(x: Any) -> Any:
     """1 - erf(x), with relative accuracy in the right tail (math.erfc per element)."""
     return erfc_p.bind(x)
+
+
+def gamma(x: Any) -> Any:
+    """Gamma(x) (math.gamma per element; inf past 171.6, nan at negative integers)."""
+    return gamma_p.bind(x)
 
 
 def gammaln(x: Any) -> Any:
