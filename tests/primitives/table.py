@@ -15,8 +15,9 @@ from .table_linalg import LINALG
 from .table_nn import NN
 from .table_reductions import REDUCTIONS
 from .table_shape import SHAPE
+from .table_special import SPECIAL
 
-OPS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG + FFT + NN + CONTROL + CONV
+OPS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG + FFT + NN + CONTROL + CONV + SPECIAL
 DIFFERENTIABLE = [s for s in OPS if s.differentiable]
 BATCHABLE = [s for s in OPS if s.vmap]
 
