@@ -182,7 +182,7 @@ class Embedding:
                 f"Embedding: ids must lie in [0, {n}) for a table of {n} rows, got values "
                 f"from {ids.min()} to {ids.max()}; build the layer with more rows"
             )
-        return self.weight[ids]
+        return fnp.take(self.weight, ids, axis=0)
 
 
 @attrs.frozen
