@@ -146,7 +146,8 @@ def _lse_parts(x: Any, axis: Any) -> tuple[Any, Any, Any]:
     ties = fnp.sum(is_max, axis=axis, keepdims=True) - 1
     terms = fnp.where(is_max, fnp.expm1(d), fnp.exp(d))
     rest = fnp.sum(terms, axis=axis, keepdims=True) + ties.astype(terms.dtype)
-    return m, d, fnp.log1p(rest)
+    empty = top == -np.inf  # all terms -inf: rest is -1, log1p(-1) = -inf without a warning
+    return m, d, fnp.where(empty, -np.inf, fnp.log1p(fnp.where(empty, 0.0, rest)))
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:

@@ -157,7 +157,8 @@ def _per_element(fn: Any) -> Any:
 
     def impl(x: Any) -> Any:
         dtype = _float_dtype(x)
-        return np.asarray(ufunc(_as_float64(x)), dtype=dtype)[()]
+        with np.errstate(all="ignore"):  # math's overflows set numpy's flags: inf is meant
+            return np.asarray(ufunc(_as_float64(x)), dtype=dtype)[()]
 
     return impl
 
@@ -192,7 +193,8 @@ def _gammaln_impl(x: Any) -> Any:
     dtype = _float_dtype(x)
     x = _as_float64(x)
     flat = x.ravel()
-    out = np.asarray(_lgamma_ufunc(flat), dtype=np.float64)
+    with np.errstate(all="ignore"):
+        out = np.asarray(_lgamma_ufunc(flat), dtype=np.float64)
     t = flat - 1.0
     near = np.abs(t) < _LGAMMA_NEAR  # lgamma(1 + t) = lgamma(2 + t) - log1p(t)
     out[near] = _horner(_LGAMMA2_SERIES, t[near]) - np.log1p(t[near])
@@ -223,9 +225,13 @@ def _xlog1py_impl(x: Any, y: Any) -> Any:
     return np.where(np.equal(x, 0), np.zeros_like(out), out)[()]
 
 
-def _safe_divisor(x: Any, y: Any) -> Any:
-    """``y``, with 1 where ``x == 0`` (there x * log(y) is 0 for every y: derivative 0)."""
-    return where(x == 0, 1.0, y)
+def _xlogy_d_y(x: Any, y: Any, out: Any) -> Any:
+    # x / y, and 0 at x == y == 0 (where x log y is 0 along x = 0) instead of 0/0
+    return x / where((x == 0) & (y == 0), 1.0, y)
+
+
+def _xlog1py_d_y(x: Any, y: Any, out: Any) -> Any:
+    return x / where((x == 0) & (y == -1), 1.0, 1.0 + y)
 
 
 # --- primitives ------------------------------------------------------------------------
@@ -241,15 +247,8 @@ digamma_p = define_unary("digamma", _digamma_impl, lambda x, out: polygamma(1, x
 polygamma_p = define_binary(
     "polygamma", _polygamma_impl, None, lambda n, x, out: polygamma(n + 1, x)
 )
-xlogy_p = define_binary(
-    "xlogy", _xlogy_impl, lambda x, y, o: log(y), lambda x, y, o: x / _safe_divisor(x, y)
-)
-xlog1py_p = define_binary(
-    "xlog1py",
-    _xlog1py_impl,
-    lambda x, y, o: _log1p(y),
-    lambda x, y, o: x / where(x == 0, 1.0, 1.0 + y),
-)
+xlogy_p = define_binary("xlogy", _xlogy_impl, lambda x, y, o: log(y), _xlogy_d_y)
+xlog1py_p = define_binary("xlog1py", _xlog1py_impl, lambda x, y, o: _log1p(y), _xlog1py_d_y)
 
 
 # --- family wrappers -------------------------------------------------------------------
