@@ -22,12 +22,14 @@ def logpdf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
       0.0
     """
     x, a, b, loc, scale = promote(x, a, b, loc, scale)
+    invalid = (a <= 0) | (b <= 0) | (scale <= 0)
+    a, b, scale = (fnp.where(invalid, 1.0, v) for v in (a, b, scale))  # finite branches
     y = (x - loc) / scale
     outside = (x < loc) | (x > loc + scale)
     y = fnp.where(outside, 0.5, y)
     log_probs = xlogy(a - 1.0, y) + xlog1py(b - 1.0, -y) - betaln(a, b) - fnp.log(scale)
     out = fnp.where(outside, -np.inf, log_probs)
-    return fnp.where((a <= 0) | (b <= 0) | (scale <= 0), np.nan, out)
+    return fnp.where(invalid, np.nan, out)
 
 
 def pdf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
