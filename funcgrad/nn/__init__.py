@@ -3,13 +3,19 @@
 from .activations import (
     elu as elu,
     gelu as gelu,
+    glu as glu,
+    hard_tanh as hard_tanh,
     leaky_relu as leaky_relu,
+    log_sigmoid as log_sigmoid,
     log_softmax as log_softmax,
     logsumexp as logsumexp,
     relu as relu,
+    relu6 as relu6,
     sigmoid as sigmoid,
+    silu as silu,
     softmax as softmax,
     softplus as softplus,
+    swish as swish,
     tanh as tanh,
 )
 from .conv import (
@@ -18,9 +24,19 @@ from .conv import (
     conv2d as conv2d,
     max_pool2d as max_pool2d,
 )
+from .conv1d import Conv1d as Conv1d, conv1d as conv1d
+from .encoding import one_hot as one_hot
 from .initializers import glorot_uniform as glorot_uniform, he_normal as he_normal
-from .layers import Dense as Dense, Dropout as Dropout, Sequential as Sequential
+from .layers import (
+    Dense as Dense,
+    Dropout as Dropout,
+    Embedding as Embedding,
+    LayerNorm as LayerNorm,
+    Sequential as Sequential,
+)
 from .losses import (
+    huber_loss as huber_loss,
+    l1_penalty as l1_penalty,
     l2_penalty as l2_penalty,
     mse as mse,
     sigmoid_binary_cross_entropy as sigmoid_binary_cross_entropy,

@@ -1,5 +1,8 @@
 """Convolution and pooling (NCHW inputs, OIHW weights) and the ``Conv2d`` layer.
 
+(One-dimensional convolution, ``conv1d`` and ``Conv1d``, is in ``conv1d.py``: a
+convolution with a length-1 height axis.)
+
 ``conv2d`` is a cross-correlation as in PyTorch's ``conv2d`` (no kernel flip); it binds
 ``primitives.conv.conv2d_p``, whose derivatives are convolutions again (every order, vmap,
 per-example gradients). Pooling reduces the strided windows of ``primitives.conv.windows``
@@ -15,11 +18,12 @@ from typing import Any
 import attrs
 import numpy as np
 
+from ..core.errors import FuncgradValueError
 from ..primitives.conv import Padding, conv, conv_out_size, windows
 from ..primitives.reductions import max_, sum_
 from ..primitives.shape import reshape, transpose
 from ..tree import static_field
-from .layers import _INITS
+from .layers import initializer_named
 
 
 def _ints(value: Any) -> tuple[int, ...]:
@@ -37,7 +41,9 @@ def _pair(value: Any, name: str, fn: str) -> tuple[int, int]:
         ints = ()
     ints = ints * 2 if np.ndim(value) == 0 else ints
     if len(ints) != 2 or min(ints) < 1:
-        raise ValueError(f"{fn}: {name} must be a positive int or a pair of them, got {value!r}")
+        raise FuncgradValueError(
+            f"{fn}: {name} must be a positive int or a pair of them, got {value!r}"
+        )
     return ints[0], ints[1]
 
 
@@ -67,7 +73,7 @@ def _padding(
     if len(pads) == 2 and all(len(p) == 2 and min(p) >= 0 for p in pads):
         (top, bottom), (left, right) = pads
         return ((top, bottom), (left, right))
-    raise ValueError(
+    raise FuncgradValueError(
         "conv2d: padding must be a non-negative int, a pair (ph, pw), a pair of "
         f"(before, after) pairs, 'SAME' or 'VALID'; got {padding!r}"
     )
@@ -94,7 +100,7 @@ def conv2d(
       ``Ho = (H + pads - dilation * (kh - 1) - 1) // sh + 1``, the dtype of ``x @ w``.
 
     Raises:
-      ValueError: if the ranks or channel counts do not match, the kernel does not fit the
+      FuncgradValueError: if the ranks or channel counts do not match, the kernel does not fit the
         padded input, or an argument is malformed; the message shows the shapes.
 
     Example:
@@ -105,14 +111,16 @@ def conv2d(
     """
     xs, ws = tuple(np.shape(x)), tuple(np.shape(w))
     if len(xs) not in (3, 4) or len(ws) != 4:
-        raise ValueError(f"conv2d: x must be NCHW (or CHW) and w OIHW, got shapes {xs} and {ws}")
+        raise FuncgradValueError(
+            f"conv2d: x must be NCHW (or CHW) and w OIHW, got shapes {xs} and {ws}"
+        )
     if len(xs) == 3:
         out = conv2d(reshape(x, (1, *xs)), w, stride, padding, dilation, groups)
         return reshape(out, tuple(out.shape[1:]))
     groups = operator.index(groups)
     (n, c, h, wd), (o, cg, kh, kw) = xs, ws
     if groups < 1 or c % groups or o % groups or cg * groups != c:
-        raise ValueError(
+        raise FuncgradValueError(
             f"conv2d: x has {c} channels (shape {xs}) but w (shape {ws}) with groups={groups} "
             f"takes {cg * groups}; w must be (O, C // groups, kh, kw) with O and C divisible "
             "by groups"
@@ -122,7 +130,7 @@ def conv2d(
     pads = _padding(padding, (h, wd), (kh, kw), strides, rhs)
     sizes = zip((h, wd), (kh, kw), strides, pads, rhs, strict=True)
     if min(conv_out_size(m, k, s, p, 1, d) for m, k, s, p, d in sizes) < 1:
-        raise ValueError(
+        raise FuncgradValueError(
             f"conv2d: the kernel (shape {ws}, dilation {rhs}) does not fit the input (shape "
             f"{xs}) with padding {pads}; pad more or use a smaller kernel"
         )
@@ -140,7 +148,7 @@ def _pool_windows(x: Any, window: Any, stride: Any, fn: str) -> tuple[Any, int]:
     window = _pair(window, "window", fn)
     stride = window if stride is None else _pair(stride, "stride", fn)
     if len(shape) < 2 or any(k > n for k, n in zip(window, shape[-2:], strict=True)):
-        raise ValueError(
+        raise FuncgradValueError(
             f"{fn}: window {window} does not fit the last two axes of an input of shape "
             f"{shape} (NCHW or CHW; no padding)"
         )
@@ -164,7 +172,7 @@ def max_pool2d(x: Any, window: Any, stride: Any = None) -> Any:
     ``max``; PyTorch's pooling gives it all to one).
 
     Raises:
-      ValueError: if the window does not fit the input or an argument is malformed.
+      FuncgradValueError: if the window does not fit the input or an argument is malformed.
     """
     win, ndim = _pool_windows(x, window, stride, "max_pool2d")
     return max_(win, axis=(ndim, ndim + 1))
@@ -224,11 +232,12 @@ class Conv2d:
         ``in_channels // groups * kh * kw``), zero bias (none if ``use_bias`` is false)."""
         kh, kw = _pair(kernel_size, "kernel_size", "Conv2d.init")
         if in_channels % groups or out_channels % groups:
-            raise ValueError(
+            raise FuncgradValueError(
                 f"Conv2d.init: in_channels={in_channels} and out_channels={out_channels} "
                 f"must be divisible by groups={groups}"
             )
-        w = _INITS[initializer](key, (out_channels, in_channels // groups, kh, kw), dtype)
+        init = initializer_named(initializer, "Conv2d.init")
+        w = init(key, (out_channels, in_channels // groups, kh, kw), dtype)
         b = np.zeros(out_channels, dtype=dtype) if use_bias else None
         return cls(w, b, stride, padding, dilation, groups)
 

@@ -12,12 +12,16 @@ from typing import Any
 import numpy as np
 
 from .. import random
+from ..core.errors import FuncgradValueError
 
 
 def fans(shape: tuple[int, ...]) -> tuple[int, int]:
     """(fan_in, fan_out) of a weight shape (out-features first; OIHW for convolutions)."""
     if len(shape) < 2:
-        raise ValueError(f"fans need a weight shape with at least 2 axes, got {shape}")
+        raise FuncgradValueError(
+            f"fans: a weight shape needs at least 2 axes (out_features, in_features, ...), "
+            f"got shape {shape}; for a bias use zeros"
+        )
     receptive = math.prod(shape[2:])
     return shape[1] * receptive, shape[0] * receptive
 

@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 
 from .. import numpy as fnp, random, tree
+from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..tree import static_field
 from .initializers import glorot_uniform, he_normal
 
@@ -20,6 +21,23 @@ _INITS: dict[str, Callable[..., np.ndarray]] = {
     "he_normal": he_normal,
     "glorot_uniform": glorot_uniform,
 }
+
+
+def initializer_named(name: str, where: str) -> Callable[..., np.ndarray]:
+    """The initialiser called ``name``; a FuncgradValueError listing the choices if none."""
+    init = _INITS.get(name)
+    if init is None:
+        raise FuncgradValueError(
+            f"{where}: unknown initializer {name!r}; use one of {sorted(_INITS)}"
+        )
+    return init
+
+
+def positive_int(value: Any, name: str, where: str) -> int:
+    """``value`` as an int >= 1; a FuncgradValueError naming ``name`` otherwise."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1:
+        return int(value)
+    raise FuncgradValueError(f"{where}: {name} must be a positive int, got {value!r}")
 
 
 @attrs.frozen
@@ -39,17 +57,132 @@ class Dense:
         initializer: str = "he_normal",
         dtype: Any = float,
     ) -> Dense:
-        """Weights from ``initializer`` ("he_normal" or "glorot_uniform"), zero bias."""
-        w = _INITS[initializer](key, (out_features, in_features), dtype)
+        """Weights from ``initializer`` ("he_normal" or "glorot_uniform"), zero bias.
+
+        Raises:
+          FuncgradValueError: if a width is not a positive int or the initializer is unknown.
+        """
+        init = initializer_named(initializer, "Dense.init")
+        in_features = positive_int(in_features, "in_features", "Dense.init")
+        out_features = positive_int(out_features, "out_features", "Dense.init")
+        w = init(key, (out_features, in_features), dtype)
         return cls(w, np.zeros(out_features, dtype=dtype))
 
     def __call__(self, x: Any) -> Any:
-        if fnp.shape(x)[-1] != fnp.shape(self.weight)[1]:
-            raise ValueError(
-                f"Dense: input has {fnp.shape(x)[-1]} features (shape {fnp.shape(x)}) but the "
-                f"layer expects {fnp.shape(self.weight)[1]}"
+        shape, expected = fnp.shape(x), fnp.shape(self.weight)[1]
+        got = shape[-1] if shape else 1
+        if not shape or got != expected:
+            raise FuncgradValueError(
+                f"Dense: the input has shape {shape}, but this layer (weight shape "
+                f"{fnp.shape(self.weight)}) expects {expected} features on its last axis; "
+                f"reshape the input or build the layer with in_features={got}"
             )
         return x @ self.weight.T + self.bias
+
+
+@attrs.frozen
+class LayerNorm:
+    """Layer normalisation over the trailing axes (PyTorch's ``nn.LayerNorm``).
+
+    ``y = (x - mean) / sqrt(var + eps) * scale + offset``, mean and (biased) variance over
+    the last ``len(normalized_shape)`` axes; ``scale`` (ones) and ``offset`` (zeros) have
+    ``normalized_shape`` and are learnable, or None when disabled. ``eps`` is static.
+    """
+
+    scale: Any
+    offset: Any
+    eps: float = static_field(default=1e-5)
+
+    @classmethod
+    def init(
+        cls,
+        key: Any,
+        normalized_shape: Any,
+        *,
+        eps: float = 1e-5,
+        use_scale: bool = True,
+        use_offset: bool = True,
+        dtype: Any = float,
+    ) -> LayerNorm:
+        """Scale ones and offset zeros of ``normalized_shape`` (an int or a tuple).
+
+        ``key`` is accepted for the uniform ``init(key, ...)`` interface; the
+        initialisation is deterministic.
+
+        Raises:
+          FuncgradValueError: if ``normalized_shape`` is empty or not positive ints, or
+            ``eps`` is negative.
+        """
+        del key
+        shape = (normalized_shape,) if np.ndim(normalized_shape) == 0 else normalized_shape
+        shape = tuple(positive_int(n, "normalized_shape", "LayerNorm.init") for n in shape)
+        if not shape:
+            raise FuncgradValueError("LayerNorm.init: normalized_shape must not be empty")
+        if not eps >= 0:
+            raise FuncgradValueError(f"LayerNorm.init: eps must be >= 0, got {eps!r}")
+        scale = np.ones(shape, dtype) if use_scale else None
+        offset = np.zeros(shape, dtype) if use_offset else None
+        return cls(scale, offset, eps)
+
+    def __call__(self, x: Any) -> Any:
+        param = self.scale if self.scale is not None else self.offset
+        norm_shape = fnp.shape(param) if param is not None else fnp.shape(x)[-1:]
+        k = len(norm_shape)
+        if fnp.shape(x)[len(fnp.shape(x)) - k :] != norm_shape or fnp.ndim(x) < k:
+            raise FuncgradValueError(
+                f"LayerNorm: the input has shape {fnp.shape(x)}, but the layer normalises "
+                f"trailing axes of shape {norm_shape}; its last {k} axes must match"
+            )
+        axes = tuple(range(-k, 0))
+        mean = fnp.mean(x, axis=axes, keepdims=True)
+        centred = x - mean
+        var = fnp.mean(centred * centred, axis=axes, keepdims=True)
+        y = centred / fnp.sqrt(var + self.eps)
+        if self.scale is not None:
+            y = y * self.scale
+        if self.offset is not None:
+            y = y + self.offset
+        return y
+
+
+@attrs.frozen
+class Embedding:
+    """A lookup table: integer ids -> rows of ``weight`` (num_embeddings, features).
+
+    ``layer(ids)`` has shape ``ids.shape + (features,)``; the gradient with respect to
+    ``weight`` is non-zero only in the rows that were looked up (repeats add up).
+    """
+
+    weight: Any
+
+    @classmethod
+    def init(
+        cls, key: Any, num_embeddings: int, features: int, *, dtype: Any = float
+    ) -> Embedding:
+        """Rows drawn from a standard normal (PyTorch's ``nn.Embedding`` default).
+
+        Raises:
+          FuncgradValueError: if a size is not a positive int.
+        """
+        n = positive_int(num_embeddings, "num_embeddings", "Embedding.init")
+        d = positive_int(features, "features", "Embedding.init")
+        return cls(random.normal(key, (n, d), dtype))
+
+    def __call__(self, ids: Any) -> Any:
+        if not hasattr(ids, "dtype"):
+            ids = np.asarray(ids)
+        n = fnp.shape(self.weight)[0]
+        if ids.dtype.kind not in "iu":
+            raise FuncgradTypeError(
+                f"Embedding: ids must be integers, got dtype {ids.dtype} (shape "
+                f"{fnp.shape(ids)}); cast them with .astype(int)"
+            )
+        if isinstance(ids, np.ndarray) and ids.size and (ids.min() < 0 or ids.max() >= n):
+            raise FuncgradValueError(
+                f"Embedding: ids must lie in [0, {n}) for a table of {n} rows, got values "
+                f"from {ids.min()} to {ids.max()}; build the layer with more rows"
+            )
+        return fnp.take(self.weight, ids, axis=0)
 
 
 @attrs.frozen

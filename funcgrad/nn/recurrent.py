@@ -22,9 +22,11 @@ import attrs
 import numpy as np
 
 from .. import numpy as fnp, random
+from ..core.errors import FuncgradValueError
 from ..transforms.control_flow import scan, truncated_scan
 from .activations import sigmoid
 from .initializers import glorot_uniform
+from .layers import positive_int
 
 
 def orthogonal(key: Any, shape: tuple[int, int], dtype: Any = float) -> np.ndarray:
@@ -37,6 +39,9 @@ def orthogonal(key: Any, shape: tuple[int, int], dtype: Any = float) -> np.ndarr
 
 
 def _init_weights(key, input_size, hidden_size, gates, dtype):
+    where = {1: "RNN.init", 3: "GRU.init", 4: "LSTM.init"}[gates]
+    input_size = positive_int(input_size, "input_size", where)
+    hidden_size = positive_int(hidden_size, "hidden_size", where)
     k_ih, *k_hh = random.split(key, 1 + gates)
     w_ih = glorot_uniform(k_ih, (gates * hidden_size, input_size), dtype)
     # one orthogonal block per gate: each gate's recurrent map preserves norms
@@ -64,9 +69,10 @@ class _Recurrent:
     def _project(self, x: Any) -> Any:
         name = type(self).__name__
         if np.ndim(x) < 1 or np.shape(x)[-1] != self.input_size:
-            raise ValueError(
+            raise FuncgradValueError(
                 f"{name}: the input has {np.shape(x)[-1] if np.ndim(x) else 0} features "
-                f"(shape {np.shape(x)}) but the layer expects {self.input_size}"
+                f"(shape {np.shape(x)}) but the layer expects {self.input_size}; reshape the "
+                "input or build the layer with a matching input_size"
             )
         return x @ self.weight_ih.T + self.bias_ih
 
@@ -76,9 +82,10 @@ class _Recurrent:
 
     def _run(self, xs: Any, carry: Any, truncation: int | None) -> tuple[Any, Any]:
         if np.ndim(xs) < 2:
-            raise ValueError(
+            raise FuncgradValueError(
                 f"{type(self).__name__}: expected a sequence of shape (T, batch, input) or "
-                f"(T, input), got shape {np.shape(xs)}"
+                f"(T, input), got shape {np.shape(xs)}; for a single step use .cell(carry, x), "
+                "or add a leading time axis"
             )
         projected = self._project(xs)
         if truncation is None:

@@ -17,9 +17,10 @@ from .table_reductions import REDUCTIONS
 from .table_scipy_linalg import SCIPY_LINALG
 from .table_scipy_signal import SCIPY_SIGNAL
 from .table_shape import SHAPE
+from .table_special import SPECIAL
 
 OPS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG + FFT + NN + CONTROL + CONV
-OPS += SCIPY_LINALG + SCIPY_SIGNAL
+OPS += SCIPY_LINALG + SCIPY_SIGNAL + SPECIAL
 DIFFERENTIABLE = [s for s in OPS if s.differentiable]
 BATCHABLE = [s for s in OPS if s.vmap]
 
