@@ -228,7 +228,7 @@ def test_rnn_example_learns_only_when_the_truncation_spans_the_delay(tmp_path, c
     assert short_loss > 0.85 * chance
 
 
-def test_the_shipped_digits_are_scikit_learns():
+def test_the_shipped_digits_and_the_fixed_split():
     digits = load("_digits")
     images, labels, source = digits.load_digits(prefer_sklearn=False)
     assert source == "examples/data/digits.npz"
@@ -236,7 +236,11 @@ def test_the_shipped_digits_are_scikit_learns():
     assert labels.shape == (1797,) and np.array_equal(np.bincount(labels) > 170, [True] * 10)
     x, y, _, y_test = digits.train_test_split(images, labels)
     assert len(y) == 1437 and len(y_test) == 360 and x.max() == 1.0
+
+
+def test_the_shipped_digits_are_scikit_learns():
     sklearn = pytest.importorskip("sklearn.datasets")
+    images, labels, _ = load("_digits").load_digits(prefer_sklearn=False)
     reference = sklearn.load_digits()
     assert np.array_equal(images, reference.images) and np.array_equal(labels, reference.target)
 
