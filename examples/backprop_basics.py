@@ -4,21 +4,22 @@
 2. The sigmoid's derivative equals s * (1 - s).
 3. A two-layer sigmoid network: ``grad`` equals the hand-derived delta formulas.
 4. Numerical gradient checking agrees with backprop, and its cost grows with the number
-   of weights (two forward passes per weight) while backprop's stays a few passes.
+   of weights (two forward passes per weight) while backprop's stays a few passes
+   (``gradient_check.py``'s table; that script also catches a wrong custom rule).
 
 Run:  python examples/backprop_basics.py
 """
 
 from __future__ import annotations
 
-import time
+import argparse
 
 import numpy as np
+from gradient_check import cost_table
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
 from funcgrad import nn
-from funcgrad.testing import check_grads, numerical_grad
 
 
 def circuit():
@@ -62,37 +63,16 @@ def two_layer_network(seed: int = 0):
     return e1, e2
 
 
-def numerical_vs_backprop(sizes=(4, 8, 16, 32)):
-    """Time a numerical gradient against backprop for growing networks."""
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(16, 4))
-    print("4. numerical gradient vs backprop (the same loss, growing hidden layer):")
-    print(f"   {'weights':>8} {'numerical (ms)':>15} {'backprop (ms)':>14} {'ratio':>7}")
-    rows = []
-    for hidden in sizes:
-        w = (rng.normal(size=(4, hidden)) * 0.5, rng.normal(size=(hidden, 1)) * 0.5)
-
-        def loss(w1, w2):
-            return fnp.mean(fnp.tanh(fnp.tanh(x @ w1) @ w2) ** 2)
-
-        check_grads(loss, w, order=1, modes=("rev",))
-        t0 = time.perf_counter()
-        numerical_grad(loss, *w)
-        t_num = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        fg.grad(loss, argnums=(0, 1))(*w)
-        t_bp = time.perf_counter() - t0
-        n = w[0].size + w[1].size
-        rows.append((n, t_num, t_bp))
-        print(f"   {n:>8} {1e3 * t_num:>15.2f} {1e3 * t_bp:>14.3f} {t_num / t_bp:>7.0f}x")
-    return rows
-
-
-def main() -> None:
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2, 8, 32],
+                        help="hidden sizes for the cost of numerical gradients")  # fmt: skip
+    args = parser.parse_args(argv)
     circuit()
     sigmoid_derivative()
     two_layer_network()
-    numerical_vs_backprop()
+    print("4. numerical gradients against backprop, 16 -> hidden -> 1 tanh network, 512 examples")
+    cost_table(args.sizes)
 
 
 if __name__ == "__main__":

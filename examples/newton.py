@@ -5,6 +5,8 @@ L2-regularised logistic regression on synthetic data. Each Newton step solves
 reverse pass (``jvp`` of ``grad``) -- the Hessian is never formed. Newton converges in a
 handful of steps where gradient descent needs hundreds.
 
+The picture (``--plot``) shows the gradient norm per step of both methods.
+
 Run:  python examples/newton.py [--n 400] [--d 20]
 """
 
@@ -12,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 
+import _plots
 import numpy as np
+from _progress import Progress
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
@@ -72,12 +76,14 @@ def newton(loss, w, steps: int = 10, tol: float = 1e-10):
 
 def gradient_descent(loss, w, lr: float, steps: int, tol: float = 1e-10):
     history = []
-    for _ in range(steps):
-        value, g = fg.value_and_grad(loss)(w)
-        history.append((float(value), float(np.linalg.norm(g))))
-        if history[-1][1] < tol:
-            break
-        w = w - lr * g
+    with Progress(steps, "gradient descent") as progress:
+        for step in range(1, steps + 1):
+            value, g = fg.value_and_grad(loss)(w)
+            history.append((float(value), float(np.linalg.norm(g))))
+            progress.update(step, loss=history[-1][0], grad_norm=f"{history[-1][1]:.1e}")
+            if history[-1][1] < tol:
+                break
+            w = w - lr * g
     return w, history
 
 
@@ -86,6 +92,7 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--d", type=int, default=20)
     parser.add_argument("--gd-steps", type=int, default=2000)
+    _plots.add_arguments(parser, __file__)
     args = parser.parse_args(argv)
     x, y = make_problem(args.n, args.d)
     loss = make_loss(x, y)
@@ -118,6 +125,19 @@ def main(argv=None):
             else f"was still at |grad| = {gd_hist[-1][1]:.1e} after {len(gd_hist)} steps"
         )
     )
+    plt = _plots.pyplot(args)
+    if plt is not None:
+        fig, ax = plt.subplots(figsize=(6.5, 4))
+        ax.semilogy(
+            [g for _, g in newton_hist], "o-", label="Newton (CG on Hessian-vector products)"
+        )
+        ax.semilogy([g for _, g in gd_hist], label="gradient descent, step 1/L")
+        ax.set_xscale("symlog", linthresh=10)
+        ax.set_xlabel("step")
+        ax.set_ylabel("|gradient|")
+        ax.set_title(f"logistic regression, {args.d} badly scaled features")
+        ax.legend()
+        _plots.save(fig, args.plot)
     return newton_hist, gd_hist
 
 

@@ -9,7 +9,9 @@ Two problems, the same five optimizers from ``funcgrad.optim``:
    along the shallow one, while momentum builds up speed there.
 
 Gradients come from ``funcgrad.value_and_grad``. The script prints the loss per epoch
-for each optimizer and, when matplotlib is installed, saves the loss curves to a PNG.
+for each optimizer, ends with a one-line verdict per problem (and, on the quadratic, why
+RMSProp with a constant learning rate stalls) and, when matplotlib is installed, saves
+the loss curves to a PNG (``--plot``).
 
 Run ``python examples/optimizers.py`` (about a second per problem) or with ``--small``
 for a quick check.
@@ -21,7 +23,9 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import _plots
 import numpy as np
+from _progress import Progress
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
@@ -117,11 +121,12 @@ NETWORK_OPTIMIZERS: dict[str, Callable[[], optim.GradientTransformation]] = {
     "rmsprop": lambda: optim.rmsprop(1e-2),
     "adam": lambda: optim.adam(3e-2),
 }
+QUADRATIC_RMSPROP_LR = 0.05
 QUADRATIC_OPTIMIZERS: dict[str, Callable[[], optim.GradientTransformation]] = {
     "gd": lambda: optim.sgd(0.019),
     "momentum": lambda: optim.sgd(0.019, momentum=0.7),
     "adagrad": lambda: optim.adagrad(1.0),
-    "rmsprop": lambda: optim.rmsprop(0.05),
+    "rmsprop": lambda: optim.rmsprop(QUADRATIC_RMSPROP_LR),
     "adam": lambda: optim.adam(0.1),
 }
 
@@ -135,15 +140,35 @@ def print_table(title: str, curves: dict[str, list[float]]) -> None:
         print(f"{epoch:>5}  {row}")
 
 
-def save_plot(path: str, panels: Sequence[tuple[str, dict[str, list[float]]]]) -> None:
-    """Save the loss curves as a PNG; does nothing when matplotlib is not installed."""
-    try:
-        import matplotlib
+def verdicts(network: dict[str, list[float]], quad: dict[str, list[float]]) -> list[str]:
+    """One line per problem: who wins, by how much, and why RMSProp stalls if it does."""
+    lines = []
+    for title, curves in (("tanh network", network), ("quadratic", quad)):
+        ranked = sorted(curves, key=lambda name: curves[name][-1])
+        best, runner_up = ranked[0], ranked[1]
+        line = (
+            f"{title}: {best} ends lowest ({curves[best][-1]:.1e}), then {runner_up} "
+            f"({curves[runner_up][-1]:.1e}); plain gd ends at {curves['gd'][-1]:.1e}"
+        )
+        rms = curves["rmsprop"]
+        stalled = len(rms) > 5 and abs(rms[-1] - rms[-5]) < 0.05 * rms[-1]
+        if title == "quadratic" and stalled and rms[-1] > 100 * curves[best][-1]:
+            # Its step lr * g / sqrt(mean g^2) is about lr per coordinate however small g
+            # is, so x_1 ends hopping between +-lr/2 and f = 100 (lr / 2)^2 / 2.
+            plateau = 0.5 * CURVATURES[1] * (QUADRATIC_RMSPROP_LR / 2) ** 2
+            line += (
+                f". RMSProp stalls at {rms[-1]:.1e}: it divides each gradient by its own "
+                f"running RMS, so its step stays about lr = {QUADRATIC_RMSPROP_LR} however "
+                f"close it is, and x_1 hops between +-lr/2 around 0, where f = 100 (lr/2)^2 "
+                f"/ 2 = {plateau:.1e} (the plateau scales with lr^2: a decaying schedule "
+                "lowers it)"
+            )
+        lines.append(line)
+    return lines
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return
+
+def save_plot(plt, path: str, panels: Sequence[tuple[str, dict[str, list[float]]]]) -> None:
+    """Save the loss curves as a PNG."""
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4))
     for ax, (title, curves) in zip(np.atleast_1d(axes), panels, strict=True):
         for name, losses in curves.items():
@@ -152,34 +177,35 @@ def save_plot(path: str, panels: Sequence[tuple[str, dict[str, list[float]]]]) -
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"\nsaved {path}")
+    _plots.save(fig, path)
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, list[float]]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="a quick run (for CI)")
     parser.add_argument("--epochs", type=int, default=None, help="epochs per problem")
-    parser.add_argument("--plot", default="optimizers.png", help="where to save the PNG")
-    parser.add_argument("--no-plot", action="store_true", help="do not save a plot")
+    _plots.add_arguments(parser, __file__)
     args = parser.parse_args(argv)
 
     epochs = args.epochs if args.epochs is not None else (5 if args.small else 30)
     num_points = 128 if args.small else 256
-    network = {
-        name: train_network(make(), epochs, num_points, batch_size=32)
-        for name, make in NETWORK_OPTIMIZERS.items()
-    }
-    quad = {
-        name: train_quadratic(make(), epochs, steps_per_epoch=10)
-        for name, make in QUADRATIC_OPTIMIZERS.items()
-    }
+    network: dict[str, list[float]] = {}
+    quad: dict[str, list[float]] = {}
+    with Progress(len(NETWORK_OPTIMIZERS) + len(QUADRATIC_OPTIMIZERS), "runs") as progress:
+        for name, make in NETWORK_OPTIMIZERS.items():
+            network[name] = train_network(make(), epochs, num_points, batch_size=32)
+            progress.update(run=f"network/{name}")
+        for name, make in QUADRATIC_OPTIMIZERS.items():
+            quad[name] = train_quadratic(make(), epochs, steps_per_epoch=10)
+            progress.update(run=f"quadratic/{name}")
     print_table("tanh network, mean squared error (full data) per epoch", network)
     print_table("ill-conditioned quadratic (x0^2 + 100 x1^2) / 2, 10 steps per epoch", quad)
-    if not args.no_plot:
-        save_plot(args.plot, [("tanh network", network), ("ill-conditioned quadratic", quad)])
+    print("\nverdict")
+    for line in verdicts(network, quad):
+        print(f"- {line}")
+    plt = _plots.pyplot(args)
+    if plt is not None:
+        save_plot(plt, args.plot, [("tanh network", network), ("ill-conditioned quadratic", quad)])
     return {"network": network, "quadratic": quad}
 
 

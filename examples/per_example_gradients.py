@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import time
 
+import _plots
 import numpy as np
+from _progress import Progress
 
 import funcgrad as fg
 from funcgrad import nn
@@ -74,6 +76,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--batch", type=int, default=64)
+    _plots.add_arguments(parser, __file__)
     args = parser.parse_args(argv)
     x, y = make_data()
     params = init(fg.random.key(0))
@@ -93,17 +96,41 @@ def main(argv=None):
     )
 
     key = fg.random.key(1)
-    for step in range(1, args.steps + 1):
-        key, k_batch, k_noise = fg.random.split(key, 3)
-        idx = fg.random.permutation(k_batch, len(y))[: args.batch]
-        params, norms = dp_sgd_step(params, x[idx], y[idx], k_noise)
-        if step % max(1, args.steps // 10) == 0 or step == args.steps:
-            loss = float(nn.sigmoid_binary_cross_entropy(predict(params, x), y))
-            acc = float(np.mean((predict(params, x) > 0) == (y > 0.5)))
-            print(
-                f"step {step:4d}: loss {loss:.4f}, accuracy {acc:.1%}, per-example grad "
-                f"norms median {np.median(norms):.2f} max {np.max(norms):.2f} (clip 1.0)"
+    history: dict[str, list[float]] = {"loss": [], "acc": [], "median": [], "max": []}
+    with Progress(args.steps, "DP-SGD") as progress:
+        for step in range(1, args.steps + 1):
+            key, k_batch, k_noise = fg.random.split(key, 3)
+            idx = fg.random.permutation(k_batch, len(y))[: args.batch]
+            params, norms = dp_sgd_step(params, x[idx], y[idx], k_noise)
+            logits = predict(params, x)
+            history["loss"].append(float(nn.sigmoid_binary_cross_entropy(logits, y)))
+            history["acc"].append(float(np.mean((logits > 0) == (y > 0.5))))
+            history["median"].append(float(np.median(norms)))
+            history["max"].append(float(np.max(norms)))
+            progress.update(
+                step,
+                loss=history["loss"][-1],
+                acc=f"{history['acc'][-1]:.1%}",
+                norms=f"median {np.median(norms):.2f} max {np.max(norms):.2f}",
             )
+    loss = history["loss"][-1]
+    print(f"done: loss {loss:.4f}, accuracy {history['acc'][-1]:.1%}")
+    plt = _plots.pyplot(args)
+    if plt is not None:
+        fig, (ax_loss, ax_norm) = plt.subplots(1, 2, figsize=(10, 3.8))
+        ax_loss.plot(history["loss"], label="loss (all data)")
+        ax_loss.plot(history["acc"], label="accuracy")
+        ax_loss.set_xlabel("DP-SGD step")
+        ax_loss.set_title("noisy, clipped training still learns")
+        ax_loss.legend()
+        ax_norm.semilogy(history["median"], label="median")
+        ax_norm.semilogy(history["max"], label="largest")
+        ax_norm.axhline(1.0, color="gray", ls="--", label="clip norm C")
+        ax_norm.set_xlabel("DP-SGD step")
+        ax_norm.set_ylabel("per-example gradient norm (before clipping)")
+        ax_norm.set_title(f"per-example gradient norms ({args.batch} per batch)")
+        ax_norm.legend()
+        _plots.save(fig, args.plot)
     return loss
 
 

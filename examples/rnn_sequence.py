@@ -13,6 +13,8 @@ in recurrent networks.
 Try ``--truncation 2`` (shorter than the delay): the gradient can no longer connect an
 output to the input it must recall, and the loss stalls near chance.
 
+The picture (``--plot``) shows the loss and the accuracy per window against chance.
+
 Run:  python examples/rnn_sequence.py             (about 5 s)
       python examples/rnn_sequence.py --steps 60  (quick)
 """
@@ -21,14 +23,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 # Small matrices: one BLAS thread is fastest (and does not stall on a busy machine).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import _plots
 import attrs
 import numpy as np
+from _progress import Progress
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
@@ -79,6 +82,7 @@ def main(argv=None) -> tuple[float, float]:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=2e-2)
     parser.add_argument("--clip", type=float, default=1.0, help="max global gradient norm")
+    _plots.add_arguments(parser, __file__)
     args = parser.parse_args(argv)
 
     symbols = make_streams(args.batch, args.steps * args.window + args.delay, args.vocab)
@@ -93,23 +97,38 @@ def main(argv=None) -> tuple[float, float]:
         f"{np.log(args.vocab):.3f}); LSTM {args.hidden} hidden, windows of {args.window} "
         f"steps, truncation {args.truncation}, clip {args.clip}"
     )
-    start = time.perf_counter()
     state = None  # the LSTM's (h, c), carried from window to window
-    report_every = max(1, args.steps // 10)
-    recent: list[tuple[float, float]] = []
-    for step in range(args.steps):
-        window = slice(step * args.window, (step + 1) * args.window)
-        (loss, (state, acc)), grads = step_fn(
-            model, inputs[window], targets[window], state, args.truncation
+    average = max(1, args.steps // 10)  # report means over the last tenth of the run
+    history: list[tuple[float, float]] = []
+    with Progress(args.steps, "train") as progress:
+        for step in range(args.steps):
+            window = slice(step * args.window, (step + 1) * args.window)
+            (loss, (state, acc)), grads = step_fn(
+                model, inputs[window], targets[window], state, args.truncation
+            )
+            updates, opt_state = opt.update(grads, opt_state, model)
+            model = fg.optim.apply_updates(model, updates)
+            history.append((float(loss), float(acc)))
+            mean_loss, mean_acc = np.mean(history[-average:], axis=0)
+            progress.update(step + 1, loss=mean_loss, acc=f"{mean_acc:.1%}")
+    print(f"done in {progress.elapsed:.1f} s: loss {mean_loss:.4f}, acc {mean_acc:.1%}")
+    plt = _plots.pyplot(args)
+    if plt is not None:
+        losses, accs = np.array(history).T
+        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.8))
+        ax_loss.plot(losses, alpha=0.8)
+        ax_loss.axhline(np.log(args.vocab), color="gray", ls="--", label="chance, log(vocab)")
+        ax_loss.set_ylabel("cross-entropy per step")
+        ax_acc.plot(100 * accs, color="tab:orange", alpha=0.8)
+        ax_acc.axhline(100 / args.vocab, color="gray", ls="--", label="chance")
+        ax_acc.set_ylabel("recall accuracy %")
+        for ax in (ax_loss, ax_acc):
+            ax.set_xlabel("training step (window)")
+            ax.legend()
+        fig.suptitle(
+            f"LSTM recalling the symbol {args.delay} steps back, truncation {args.truncation}"
         )
-        updates, opt_state = opt.update(grads, opt_state, model)
-        model = fg.optim.apply_updates(model, updates)
-        recent = [*recent[-(report_every - 1) :], (float(loss), float(acc))]
-        if (step + 1) % report_every == 0 or step + 1 == args.steps:
-            mean_loss, mean_acc = np.mean(recent, axis=0)
-            print(f"step {step + 1:4d}/{args.steps}  loss {mean_loss:.4f}  acc {mean_acc:6.1%}")
-    mean_loss, mean_acc = np.mean(recent, axis=0)
-    print(f"done in {time.perf_counter() - start:.1f} s: loss {mean_loss:.4f}, acc {mean_acc:.1%}")
+        _plots.save(fig, args.plot)
     return float(mean_loss), float(mean_acc)
 
 

@@ -4,7 +4,8 @@ The images are made here with numpy (no download): a horizontal bar, a vertical 
 diagonal line or a hollow square, at a random place, on a noisy background. The network
 is conv 3x3 (8 channels) -> ReLU -> 2x2 max pool -> conv 3x3 (16) -> ReLU -> 2x2 max pool
 -> dense, a ``Sequential`` of ``Conv2d`` and ``Dense`` layers trained with Adam on
-minibatches; accuracy is measured on held-out images.
+minibatches; accuracy is measured on held-out images. The picture (``--plot``) shows the
+loss, the held-out confusion matrix and a few images with their predicted class.
 
 Run:  python examples/train_cnn.py             (a few seconds)
       python examples/train_cnn.py --steps 50  (quick)
@@ -15,14 +16,14 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import sys
-import time
 
 # Small matrices: one BLAS thread is fastest (and does not stall on a busy machine).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import _plots
 import numpy as np
+from _progress import Progress
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
@@ -91,6 +92,7 @@ def main(argv=None) -> tuple[float, float]:
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-2)
+    _plots.add_arguments(parser, __file__)
     args = parser.parse_args(argv)
 
     x, y = make_images(2048, seed=0)
@@ -104,25 +106,41 @@ def main(argv=None) -> tuple[float, float]:
         f"CNN conv8-pool-conv16-pool-dense, Adam lr={args.lr}, batch {args.batch}"
     )
     rng = np.random.default_rng(0)
-    start = time.perf_counter()
-    report_every = max(1, args.steps // 10)
-    loss = float("nan")
-    for step in range(1, args.steps + 1):
-        idx = rng.integers(0, len(y), args.batch)
-        (loss_val, logits), grads = step_fn(model, x[idx], y[idx])
-        updates, state = opt.update(grads, state, model)
-        model = fg.optim.apply_updates(model, updates)
-        loss = float(loss_val)
-        if step % report_every == 0 or step == args.steps:
-            end = "\n" if not sys.stdout.isatty() or step == args.steps else "\r"
-            acc = accuracy(logits, y[idx])
-            print(f"step {step:4d}/{args.steps} loss {loss:.4f} batch acc {acc:6.1%}", end=end)
+    losses = []
+    with Progress(args.steps, "train") as progress:
+        for step in range(1, args.steps + 1):
+            idx = rng.integers(0, len(y), args.batch)
+            (loss, logits), grads = step_fn(model, x[idx], y[idx])
+            updates, state = opt.update(grads, state, model)
+            model = fg.optim.apply_updates(model, updates)
+            losses.append(float(loss))
+            progress.update(step, loss=losses[-1], batch_acc=f"{accuracy(logits, y[idx]):.1%}")
     train_loss, _ = loss_fn(model, x, y)
-    test_acc = accuracy(model(x_test), y_test)
+    predicted = np.argmax(model(x_test), axis=-1)
+    test_acc = float(np.mean(predicted == y_test))
     print(
-        f"done in {time.perf_counter() - start:.1f} s: training loss {float(train_loss):.4f}, "
+        f"done in {progress.elapsed:.1f} s: training loss {float(train_loss):.4f}, "
         f"held-out accuracy {test_acc:.1%}"
     )
+    plt = _plots.pyplot(args)
+    if plt is not None:
+        fig = plt.figure(figsize=(11, 4.2))
+        grid = fig.add_gridspec(2, 4, width_ratios=[2.6, 2.6, 1, 1])
+        ax = fig.add_subplot(grid[:, 0])
+        ax.semilogy(losses, alpha=0.6)
+        ax.set_xlabel("step (minibatch)")
+        ax.set_ylabel("cross-entropy")
+        ax.set_title("training loss")
+        counts = _plots.confusion_matrix(y_test, predicted, len(CLASSES))
+        names = ["horiz.", "vert.", "diag.", "square"]
+        _plots.draw_confusion(fig.add_subplot(grid[:, 1]), counts, names,
+                              f"held out: {test_acc:.1%} correct")  # fmt: skip
+        for k in range(4):
+            ax = fig.add_subplot(grid[k // 2, 2 + k % 2])
+            ax.imshow(x_test[k, 0], cmap="gray_r")
+            ax.set_title(f"{names[y_test[k]]} -> {names[predicted[k]]}", fontsize=9)
+            ax.axis("off")
+        _plots.save(fig, args.plot)
     return float(train_loss), test_acc
 
 

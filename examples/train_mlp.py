@@ -5,6 +5,9 @@ classic that a linear model cannot solve. The network is a pytree of frozen ``De
 layers; the loss is softmax cross-entropy plus an L2 penalty; gradients come from one
 ``value_and_grad`` call per step (backpropagation).
 
+With matplotlib installed (``pip install 'funcgrad[examples]'``) it also writes the loss
+curve and the decision regions to ``train_mlp.png`` (or ``--plot PATH``).
+
 Run:  python examples/train_mlp.py            (a few seconds)
       python examples/train_mlp.py --steps 50 (quick)
 """
@@ -13,14 +16,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import time
 
 # Small matrices: one BLAS thread is fastest (and does not stall on a busy machine).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import _plots
 import numpy as np
+from _progress import Progress
 
 import funcgrad as fg
 from funcgrad import nn
@@ -62,10 +65,23 @@ def accuracy(logits, y):
     return float(np.mean(np.argmax(logits, axis=-1) == y))
 
 
-def progress(step: int, total: int, loss: float, acc: float, width: int = 30) -> str:
-    done = int(width * step / total)
-    bar = "#" * done + "." * (width - done)
-    return f"step {step:4d}/{total} [{bar}] loss {loss:.4f} acc {acc:6.1%}"
+def plot_decision_boundary(plt, path, model, x, y, losses) -> None:
+    """The loss curve, and the class the network predicts at every point of the plane."""
+    fig, (ax_loss, ax_map) = plt.subplots(1, 2, figsize=(10, 4.2))
+    ax_loss.semilogy(np.arange(1, len(losses) + 1), losses)
+    ax_loss.set_xlabel("gradient-descent step")
+    ax_loss.set_ylabel("loss (cross-entropy + L2)")
+    ax_loss.set_title("training loss")
+    grid = np.linspace(-1.1, 1.1, 200)
+    gx, gy = np.meshgrid(grid, grid)
+    classes = np.argmax(model(np.stack([gx.ravel(), gy.ravel()], axis=1)), axis=-1)
+    colours = ["tab:red", "tab:blue", "tab:green"]
+    ax_map.contourf(gx, gy, classes.reshape(gx.shape), levels=[-0.5, 0.5, 1.5, 2.5],
+                    colors=colours, alpha=0.25)  # fmt: skip
+    ax_map.scatter(x[:, 0], x[:, 1], c=[colours[c] for c in y], s=8)
+    ax_map.set_aspect("equal")
+    ax_map.set_title("decision regions and the training points")
+    _plots.save(fig, path)
 
 
 def main(argv=None) -> float:
@@ -74,6 +90,7 @@ def main(argv=None) -> float:
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--lr", type=float, default=0.5)
     parser.add_argument("--l2", type=float, default=1e-4)
+    _plots.add_arguments(parser, __file__)
     args = parser.parse_args(argv)
 
     x, y = make_spirals(200)
@@ -83,20 +100,21 @@ def main(argv=None) -> float:
         f"spirals: {len(y)} points, 3 classes; MLP 2-{args.hidden}-{args.hidden}-3, "
         f"gradient descent lr={args.lr}"
     )
-    start = time.perf_counter()
-    report_every = max(1, args.steps // 20)
-    for step in range(1, args.steps + 1):
-        (loss, logits), grads = step_fn(model, x, y, args.l2)
-        model = fg.tree.map(lambda p, g: p - args.lr * g, model, grads)
-        if step % report_every == 0 or step == args.steps:
-            line = progress(step, args.steps, float(loss), accuracy(logits, y))
-            end = "\n" if not sys.stdout.isatty() or step == args.steps else "\r"
-            print(line, end=end, flush=True)
+    losses = []
+    with Progress(args.steps, "train") as progress:
+        for step in range(1, args.steps + 1):
+            (loss, logits), grads = step_fn(model, x, y, args.l2)
+            model = fg.tree.map(lambda p, g: p - args.lr * g, model, grads)
+            losses.append(float(loss))
+            progress.update(step, loss=losses[-1], acc=f"{accuracy(logits, y):.1%}")
     final_loss, logits = loss_fn(model, x, y, args.l2)
     print(
-        f"done in {time.perf_counter() - start:.1f} s: loss {float(final_loss):.4f}, "
+        f"done in {progress.elapsed:.1f} s: loss {float(final_loss):.4f}, "
         f"training accuracy {accuracy(logits, y):.1%}"
     )
+    plt = _plots.pyplot(args)
+    if plt is not None:
+        plot_decision_boundary(plt, args.plot, model, x, y, losses)
     return float(final_loss)
 
 
