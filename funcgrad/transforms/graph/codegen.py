@@ -89,11 +89,11 @@ class Emitter:
 
 
 def _is_literal(value: Any) -> bool:
-    if value is None or isinstance(value, (bool, int, str)):
+    if value is None or type(value) in (bool, int, str):
         return True
     if isinstance(value, float):
         return math.isfinite(value)
-    if isinstance(value, tuple):
+    if type(value) is tuple:  # not a namedtuple: its repr names its class
         return all(_is_literal(v) for v in value)
     return False
 
@@ -147,12 +147,13 @@ def compile_graph(
     by_var: dict[Var, list[Any]] = {}
     for g in guards:
         by_var.setdefault(g.var, []).append(g)
-    for v in graph.invars:
-        _emit_guards(em, by_var.get(v, ()))
+    index = {id(g): k for k, g in enumerate(guards)}  # a failed guard returns its number
+    for v in [*graph.constvars, *graph.invars]:
+        _emit_guards(em, by_var.get(v, ()), index)
     for eqn in graph.eqns:
         EMITTERS.get(eqn.prim, emit_call)(em, eqn)
         for v in eqn.outputs:
-            _emit_guards(em, by_var.get(v, ()))
+            _emit_guards(em, by_var.get(v, ()), index)
     outs = [em.use(a) for a in graph.outvars]
     em.line(f"return ({', '.join(outs)}{',' if len(outs) == 1 else ''})")
     fname = f"{_identifier(name)}_{next(_counter)}"
@@ -163,11 +164,23 @@ def compile_graph(
     return Compiled(em.namespace[fname], source, graph)
 
 
-def _emit_guards(em: Emitter, guards: Sequence[Any]) -> None:
+def _same_value(a: Any, expected: np.ndarray) -> bool:
+    a = np.asarray(a)
+    if a.shape != expected.shape or a.dtype != expected.dtype:
+        return False
+    return bool(np.array_equal(a, expected, equal_nan=a.dtype.kind in "fc"))
+
+
+def _emit_guards(em: Emitter, guards: Sequence[Any], index: dict) -> None:
     for g in guards:
         value = em.use(g.var)
-        em.line(f"if {g.kind}({value}) != {em.literal(g.expected)}:")
-        em.line("    return None  # guard from " + str(g.source).replace("\n", " "))
+        if g.kind == "value":
+            same = em.const(_same_value, "same_value", readable=True)
+            test = f"not {same}({value}, {em.const(g.expected, 'g')})"
+        else:
+            test = f"{g.kind}({value}) != {em.literal(g.expected)}"
+        em.line(f"if {test}:")
+        em.line(f"    return {index[id(g)]}  # guard from " + str(g.source).replace("\n", " "))
 
 
 def _identifier(name: str) -> str:

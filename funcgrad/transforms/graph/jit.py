@@ -43,7 +43,7 @@ from ..reverse import ReverseTrace, parents_of
 from .ad import SplitVJP, batch_graph, jvp_graph, vjp_graph
 from .codegen import Compiled, compile_graph
 from .passes import optimize
-from .trace import GraphTrace, Guard, input_aval, trace_flat
+from .trace import GraphTrace, Guard, input_aval, peek, trace_flat
 
 log = logging.getLogger("funcgrad.jit")
 
@@ -304,15 +304,7 @@ class _Call:
         self.out_tree: list[PyTreeDef] = []
 
     def known(self) -> list:
-        out = []
-        for x in self.leaves:
-            if isinstance(x, Tracer):
-                try:
-                    x = x.concrete()
-                except Exception:
-                    x = None
-            out.append(x)
-        return out
+        return [peek(x) for x in self.leaves]
 
     def flat_fun(self) -> Callable[..., list]:
         def flat(*xs: Any) -> list:

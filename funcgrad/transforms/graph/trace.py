@@ -69,6 +69,13 @@ class GraphTracer(Tracer):
         return self.known, self.graph_var
 
     def concrete(self) -> Any:
+        """The value, where known; the graph is then valid only for this value (a guard)."""
+        value = self.peek()
+        self._trace.guard_value(self)
+        return value
+
+    def peek(self) -> Any:
+        """The value, where known, without recording a guard (for funcgrad's own use)."""
         if self.known is None:
             raise ConcretizationError(
                 f"the value of a traced array ({self.aval}) is needed here (Python control "
@@ -78,6 +85,14 @@ class GraphTracer(Tracer):
                 "(static_argnums)."
             )
         return self.known
+
+    def __repr__(self) -> str:
+        if self.known is None:
+            return f"GraphTracer<{self.aval}>"
+        text = np.array2string(np.asarray(self.known), separator=", ", threshold=20)
+        return f"GraphTracer<{self.aval}>(value={text})"
+
+    __str__ = __repr__
 
     def __bool__(self) -> bool:
         return self._trace.decide(self, "bool", bool)
@@ -133,10 +148,7 @@ class GraphTrace(Trace):
             return Literal(x), x
         known = x
         if isinstance(x, Tracer):  # a value of an enclosing transformation: a constant
-            try:
-                known = x.concrete()
-            except Exception:
-                known = None
+            known = peek(x)
         elif not isinstance(x, (np.ndarray, np.generic)):
             x = known = np.asarray(x)
         return self.const(x), known
@@ -167,12 +179,31 @@ class GraphTrace(Trace):
 
     def decide(self, tracer: GraphTracer, kind: str, convert: Callable[[Any], Any]) -> Any:
         """Python control flow on a traced value: its value, recorded as a guard."""
-        value = convert(tracer.concrete())
+        value = convert(tracer.peek())
         self.guards.append(Guard(tracer.graph_var, kind, value, user_location()))
         return value
 
+    def guard_value(self, tracer: GraphTracer) -> None:
+        """The whole value of ``tracer`` was used as data (a mask, a size): guard it."""
+        var = tracer.graph_var
+        if not any(g.var is var and g.kind == "value" for g in self.guards):
+            expected = np.array(tracer.known, copy=True)
+            self.guards.append(Guard(var, "value", expected, user_location()))
+
     def output_atom(self, x: Any) -> Atom:
         return self.atom(x)[0]
+
+
+def peek(x: Any) -> Any:
+    """The concrete value behind a tracer where one is known (None otherwise), without
+    recording guards: through reverse and forward tracers, not through batched ones."""
+    while isinstance(x, Tracer):
+        if isinstance(x, GraphTracer):
+            return x.known
+        if not x.carries_derivative:  # a batched value has no single concrete value
+            return None
+        x = x.lower()[0]
+    return x
 
 
 class Traced:

@@ -29,9 +29,7 @@ class LoopPrimitive(CallPrimitive):
         self.loop = loop
 
     def call_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        params = dict(params)
-        params["fun"] = self.fun(params)
-        return params
+        return {**params, "fun": self.fun(dict(params))}
 
     def fun(self, params: dict[str, Any]) -> Callable[..., list]:
         """The loop as a function of the call's arguments, for these params."""
