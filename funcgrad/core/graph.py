@@ -52,9 +52,14 @@ Atom = Var | Literal
 
 
 class Equation:
-    """``outputs = prim(*inputs, **params)``; ``source`` is the user's ``file:line``."""
+    """``outputs = prim(*inputs, **params)``; ``source`` is the user's ``file:line``.
 
-    __slots__ = ("inputs", "outputs", "params", "prim", "source")
+    ``out_buffer``: an input variable whose array the generated code may overwrite with
+    the result (``impl(..., out=buffer)``); set only by the buffer-reuse pass, read only by
+    code generation (evaluation ignores it).
+    """
+
+    __slots__ = ("inputs", "out_buffer", "outputs", "params", "prim", "source")
 
     def __init__(
         self,
@@ -63,12 +68,14 @@ class Equation:
         params: dict[str, Any],
         outputs: Sequence[Var],
         source: str | None = None,
+        out_buffer: Var | None = None,
     ) -> None:
         self.prim = prim
         self.inputs = tuple(inputs)
         self.params = params
         self.outputs = tuple(outputs)
         self.source = source
+        self.out_buffer = out_buffer
 
     def __repr__(self) -> str:
         return f"Equation({self.prim.name}, {len(self.inputs)} in, {len(self.outputs)} out)"

@@ -107,6 +107,8 @@ def emit_call(em: Emitter, eqn: Equation) -> None:
         return
     fn = em.const(eqn.prim.impl, eqn.prim.name, readable=True)
     kwargs = [f"{k}={em.param(v)}" for k, v in eqn.params.items()]
+    if eqn.out_buffer is not None:  # the buffer pass found a dead temporary to write into
+        kwargs.append(f"out={em.use(eqn.out_buffer)}")
     em.assign(eqn.outputs, f"{fn}({', '.join(args + kwargs)})", eqn.prim.multiple_results)
 
 

@@ -1,0 +1,281 @@
+"""Algebraic simplification of what derivative programs are full of.
+
+The rules, and what each does to the results ("bitwise": the program computes exactly
+the same bits; "rounding": it may differ in float rounding only). No rule changes an
+output's shape or dtype: a rule replacing an equation's output by one of its inputs ``x``
+fires only where ``x`` is a variable whose ``ShapedArray`` equals the output's exactly
+(shape, dtype and weakness: ``int * 1.0`` changes the dtype, broadcasting the shape, and a
+weak input is a Python scalar at run time), never a literal (a Python scalar is weakly
+typed where the value it replaces was a strong numpy scalar).
+
+- ``multiply(x, 1)``, ``multiply(1, x)``, ``divide(x, 1)`` -> ``x``: bitwise. Real dtypes
+  only, like the rules with ``0`` (for complex ``x``, ``x * (1+0j)`` turns an infinite
+  part into nan).
+- ``subtract(x, 0)`` -> ``x``: bitwise for ``+0`` (``-0.0 - 0.0`` is ``-0.0``); ``add(x, 0)``,
+  ``add(0, x)`` and ``subtract(x, -0.0)`` -> ``x``: bitwise except the sign of a zero
+  (``-0.0 + 0.0`` is ``+0.0``, the rewrite keeps ``-0.0``); counted as rounding.
+  The ``1`` and ``0`` may be literals or constant arrays whose elements all equal it.
+  ``multiply(x, 0)`` is left alone: ``0 * inf`` and ``0 * nan`` are nan, not 0.
+- ``negative(negative(x))`` -> ``x``: bitwise.
+- ``reshape(x, x.shape)``, ``broadcast_to(x, x.shape)``, ``transpose(x, identity)`` -> ``x``,
+  ``reshape(reshape(x, s), t)`` -> ``reshape(x, t)``, ``transpose(transpose(x, p), q)`` ->
+  one transpose by the composed permutation (or ``x`` for the identity): bitwise (the
+  same elements; views either way).
+- A real constant array whose elements are all the same bits, used by an elementwise binary
+  ufunc whose other operand already has the output's shape, becomes a 0-d numpy scalar
+  of the same dtype (``np.float64(c)``; never a Python float, which numpy would type
+  weakly, turning a float64 constant times a float32 array into float32): this removes
+  the ``ones / n`` broadcast constants of ``mean``'s VJP. Bitwise for the correctly
+  rounded ufuncs in ``EXACT_UFUNCS`` (``add``, ``multiply``, comparisons, ...); rounding
+  for the others (``power``, ``arctan2``, ...: numpy may pick another inner loop for a
+  scalar operand). The result dtype is checked against numpy's promotion first.
+
+Equations defining a variable in ``keep`` stay (a guard tests it); their inputs may still
+be renamed. Sub-graphs of call equations are simplified first. Imports core and the
+primitive families (to recognise their primitives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from ....core.avals import ShapedArray
+from ....core.graph import Atom, Equation, Graph, Literal, Var
+from ....primitives.elementwise import (
+    add_p,
+    divide_p,
+    multiply_p,
+    negative_p,
+    subtract_p,
+)
+from ....primitives.shape import broadcast_to_p, reshape_p, transpose_p
+from ._rewrite import each_level, rebuild, renamed, renamed_atoms
+
+# Binary ufuncs whose result for a scalar operand is bitwise the result for an array of
+# copies of it: IEEE-exact (correctly rounded) arithmetic, comparisons, selections, bits.
+EXACT_UFUNCS = frozenset(
+    (
+        *(np.add, np.subtract, np.multiply, np.divide),
+        *(np.maximum, np.minimum, np.fmax, np.fmin, np.copysign),
+        *(np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal),
+        *(np.logical_and, np.logical_or, np.logical_xor),
+        *(np.bitwise_and, np.bitwise_or, np.bitwise_xor),
+    )
+)
+
+
+def simplify(graph: Graph, keep: Iterable[Var] = ()) -> Graph:
+    """``graph`` with the algebraic rules of this module applied (see the module text).
+
+    Args:
+      graph: the graph (not modified).
+      keep: variables whose defining equations must stay (guards test them).
+
+    Returns:
+      A new ``Graph`` with the same outputs' shapes and dtypes (or ``graph`` itself).
+    """
+    return each_level(graph, keep, _simplify)
+
+
+class _Level:
+    """One graph being simplified: its constants' values, producers, new scalars."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.values = dict(zip(graph.constvars, graph.consts, strict=True))
+        self.producer: dict[Var, Equation] = {}
+        self.uniform_cache: dict[Var, Any] = {}
+        self.scalars: dict[tuple[str, bytes], Var] = {}
+        self.constvars = list(graph.constvars)
+        self.consts = list(graph.consts)
+
+    def uniform(self, v: Var) -> Any:
+        """The 0-d numpy scalar all elements of constant ``v`` equal (bitwise), or None."""
+        if v in self.uniform_cache:
+            return self.uniform_cache[v]
+        value = self.values.get(v)
+        scalar = None
+        if isinstance(value, (np.ndarray, np.generic)) and value.size:
+            scalar = _uniform_scalar(np.asarray(value))
+        self.uniform_cache[v] = scalar
+        return scalar
+
+    def scalar_var(self, scalar: Any) -> Var:
+        """A constant variable bound to ``scalar`` (one per dtype and bit pattern)."""
+        key = (scalar.dtype.str, scalar.tobytes())
+        v = self.scalars.get(key)
+        if v is None:
+            v = self.scalars[key] = Var(ShapedArray((), scalar.dtype))
+            self.constvars.append(v)
+            self.consts.append(scalar)
+            self.values[v] = scalar
+        return v
+
+    def equals(self, a: Atom, target: int) -> bool:
+        """``a`` is a real literal or uniform real constant equal to ``target`` (0 or 1)."""
+        if isinstance(a, Literal):
+            value = a.value
+            return type(value) in (bool, int, float) and value == target
+        if a not in self.values:
+            return False
+        scalar = self.uniform(a)
+        return scalar is not None and scalar.dtype.kind in "biuf" and scalar == target
+
+
+def _uniform_scalar(x: np.ndarray) -> Any:
+    if x.dtype.kind not in "biuf":  # complex loops may fuse differently for scalars
+        return None
+    flat = x.reshape(-1)
+    first = flat[0]
+    if x.ndim and all(s == 0 for s in x.strides):  # a broadcast scalar: uniform by layout
+        return first
+    # a few samples first, so that a large non-uniform constant is rejected cheaply
+    samples = flat[[0, flat.size // 2, flat.size - 1]]
+    if not (samples.view(np.uint8).reshape(3, -1) == samples[:1].view(np.uint8)).all():
+        return None
+    flat = np.ascontiguousarray(flat)
+    bits = flat.view(np.uint8).reshape(flat.size, flat.itemsize)
+    return first if (bits == bits[:1]).all() else None
+
+
+def _simplify(graph: Graph, keep: frozenset[Var]) -> Graph:
+    level = _Level(graph)
+    env: dict[Var, Atom] = {}
+    eqns: list[Equation] = []
+    edited = False
+    for old in graph.eqns:
+        eqn = _scalarize(renamed(old, env), level)
+        rule = _RULES.get(eqn.prim)
+        result = rule(eqn, level) if rule is not None else None
+        if isinstance(result, Var) and eqn.outputs[0] not in keep:
+            env[eqn.outputs[0]] = result
+            edited = True
+            continue
+        if isinstance(result, Equation):
+            eqn = result
+        edited |= eqn is not old
+        for v in eqn.outputs:
+            level.producer[v] = eqn
+        eqns.append(eqn)
+    if not edited:
+        return graph
+    return rebuild(graph, eqns, renamed_atoms(graph.outvars, env), level.constvars, level.consts)
+
+
+def _scalarize(eqn: Equation, level: _Level) -> Equation:
+    """Uniform constant operands of a binary elementwise ufunc -> 0-d scalar constants."""
+    values = level.values
+    if not any(a in values for a in eqn.inputs) or eqn.params or len(eqn.inputs) != 2:
+        return eqn
+    impl = eqn.prim.impl
+    if not (
+        isinstance(impl, np.ufunc) and impl.nin == 2 and impl.nout == 1 and impl.signature is None
+    ):
+        return eqn
+    out = eqn.outputs[0].aval
+    inputs = list(eqn.inputs)
+    for i, (a, other) in enumerate(((inputs[0], inputs[1]), (inputs[1], inputs[0]))):
+        if not (isinstance(a, Var) and a in values and a.aval.ndim >= 1):
+            continue
+        if not (isinstance(other, Var) and other.aval.shape == out.shape):
+            continue
+        scalar = level.uniform(a)
+        if scalar is None or not _keeps_dtype(impl, i, scalar, other.aval.dtype, out.dtype):
+            continue
+        inputs[i] = level.scalar_var(scalar)
+    if all(x is y for x, y in zip(inputs, eqn.inputs, strict=True)):
+        return eqn
+    return Equation(eqn.prim, inputs, eqn.params, eqn.outputs, eqn.source)
+
+
+def _keeps_dtype(impl: np.ufunc, i: int, scalar: Any, other: np.dtype, out: np.dtype) -> bool:
+    """numpy gives ``out`` for ``scalar`` at position ``i`` (numpy 1 promotes value-based)."""
+    probe: list[Any] = [np.zeros(1, other), np.zeros(1, other)]
+    probe[i] = scalar
+    try:
+        with np.errstate(all="ignore"):
+            return bool(impl(*probe).dtype == out)
+    except Exception:
+        return False
+
+
+# --- the rules: (eqn, level) -> a Var replacing the output, a new Equation, or None ----
+
+
+def _same(x: Atom, out: Var) -> bool:
+    """``x`` can stand for ``out``: a variable of exactly ``out``'s ``ShapedArray``."""
+    return isinstance(x, Var) and x.aval == out.aval
+
+
+def _unit(target: int, commutes: bool) -> Callable[[Equation, _Level], Var | None]:
+    """``op(x, target) -> x`` (and ``op(target, x) -> x`` when ``commutes``)."""
+
+    def rule(eqn: Equation, level: _Level) -> Var | None:
+        x, y = eqn.inputs
+        out = eqn.outputs[0]
+        if out.aval.dtype.kind not in "biuf":
+            return None
+        if _same(x, out) and level.equals(y, target):
+            return x  # type: ignore[return-value]
+        if commutes and _same(y, out) and level.equals(x, target):
+            return y  # type: ignore[return-value]
+        return None
+
+    return rule
+
+
+def _negative(eqn: Equation, level: _Level) -> Var | None:
+    inner = level.producer.get(eqn.inputs[0])  # type: ignore[arg-type]
+    if inner is not None and inner.prim is negative_p:
+        x = inner.inputs[0]
+        if _same(x, eqn.outputs[0]):
+            return x  # type: ignore[return-value]
+    return None
+
+
+def _reshape(eqn: Equation, level: _Level) -> Var | Equation | None:
+    x, out = eqn.inputs[0], eqn.outputs[0]
+    if _same(x, out):
+        return x  # type: ignore[return-value]
+    inner = level.producer.get(x)  # type: ignore[arg-type]
+    if inner is not None and inner.prim is reshape_p:
+        x0 = inner.inputs[0]
+        if _same(x0, out):
+            return x0  # type: ignore[return-value]
+        return Equation(reshape_p, [x0], eqn.params, eqn.outputs, eqn.source)
+    return None
+
+
+def _broadcast_to(eqn: Equation, level: _Level) -> Var | None:
+    x = eqn.inputs[0]
+    return x if _same(x, eqn.outputs[0]) else None  # type: ignore[return-value]
+
+
+def _transpose(eqn: Equation, level: _Level) -> Var | Equation | None:
+    x, out = eqn.inputs[0], eqn.outputs[0]
+    if eqn.params.get("axes") is None:
+        return None
+    axes = tuple(eqn.params["axes"])
+    inner = level.producer.get(x)  # type: ignore[arg-type]
+    if inner is not None and inner.prim is transpose_p and inner.params.get("axes") is not None:
+        x = inner.inputs[0]
+        axes = tuple(inner.params["axes"][a] for a in axes)
+    if axes == tuple(range(len(axes))) and _same(x, out):
+        return x  # type: ignore[return-value]
+    if x is eqn.inputs[0]:
+        return None
+    return Equation(transpose_p, [x], {"axes": axes}, eqn.outputs, eqn.source)
+
+
+_RULES: dict[Any, Callable[[Equation, _Level], Any]] = {
+    multiply_p: _unit(1, commutes=True),
+    divide_p: _unit(1, commutes=False),
+    add_p: _unit(0, commutes=True),
+    subtract_p: _unit(0, commutes=False),
+    negative_p: _negative,
+    reshape_p: _reshape,
+    broadcast_to_p: _broadcast_to,
+    transpose_p: _transpose,
+}
