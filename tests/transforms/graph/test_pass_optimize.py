@@ -62,21 +62,9 @@ def _check(graph: Graph, args: tuple, expected) -> None:
         else:
             np.testing.assert_allclose(got, t, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(got, e, rtol=1e-12, atol=1e-12)
-    if not any(_namedtuple_param(e) for e in _equations(opt)):
-        compiled = compile_graph(opt).fn(*leaves)
-        for run, got in zip(compiled, evaluated, strict=True):
-            assert_same(run, got)  # buffer reuse changes nothing
-
-
-def _namedtuple_param(eqn) -> bool:
-    # Known codegen gap (reported to the lead): codegen.py's _is_literal takes a namedtuple
-    # param (primitives/_index.Slice) for a tuple literal and writes its repr, a NameError.
-    def bad(v):
-        if isinstance(v, tuple):
-            return type(v) is not tuple or any(bad(x) for x in v)
-        return False
-
-    return any(bad(v) for v in eqn.params.values())
+    compiled = compile_graph(opt).fn(*leaves)
+    for run, got in zip(compiled, evaluated, strict=True):
+        assert_same(run, got)  # buffer reuse changes nothing
 
 
 @pytest.mark.parametrize("spec", OPS, ids=ids)
