@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 
 from ...core.graph import Atom, Equation, Graph, Literal, Var
+from ...tree import PyTreeDef
+from ...tree.registry import node_kind
 
 _counter = itertools.count()
 
@@ -130,14 +132,31 @@ class Compiled:
         return f"Compiled({len(self.graph.eqns)} equations)\n{self.source}"
 
 
+class GuardMiss:
+    """What a compiled function returns when a guard fails: ``index`` names the guard."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
 def compile_graph(
-    graph: Graph, guards: Sequence[Any] = (), name: str = "compiled", bind_consts: bool = True
+    graph: Graph,
+    guards: Sequence[Any] = (),
+    name: str = "compiled",
+    bind_consts: bool = True,
+    out_tree: PyTreeDef | None = None,
 ) -> Compiled:
     """Generate, compile and return the function of ``graph``.
 
     With ``bind_consts`` the graph's constants are bound in the function's namespace and
     it takes only the inputs; otherwise the constants come first among its arguments.
-    ``guards`` (``Guard``s of graph variables) are checked right after their variable.
+    ``guards`` (``Guard``s of graph variables) are checked right after their variable; a
+    failed one returns a ``GuardMiss``. Temporaries are deleted after their last use.
+    Without ``out_tree`` the function returns the tuple of outputs; with it, the output
+    pytree itself, every array fresh (copied where it could alias an input, a constant,
+    another output or a view).
     """
     em = Emitter()
     if bind_consts:
@@ -149,21 +168,107 @@ def compile_graph(
     by_var: dict[Var, list[Any]] = {}
     for g in guards:
         by_var.setdefault(g.var, []).append(g)
-    index = {id(g): k for k, g in enumerate(guards)}  # a failed guard returns its number
+    misses = {id(g): em.const(GuardMiss(k), "miss") for k, g in enumerate(guards)}
     for v in [*graph.constvars, *graph.invars]:
-        _emit_guards(em, by_var.get(v, ()), index)
-    for eqn in graph.eqns:
+        _emit_guards(em, by_var.get(v, ()), misses)
+    dead_after = _last_uses(graph, set(by_var))
+    for i, eqn in enumerate(graph.eqns):
         EMITTERS.get(eqn.prim, emit_call)(em, eqn)
         for v in eqn.outputs:
-            _emit_guards(em, by_var.get(v, ()), index)
-    outs = [em.use(a) for a in graph.outvars]
-    em.line(f"return ({', '.join(outs)}{',' if len(outs) == 1 else ''})")
+            _emit_guards(em, by_var.get(v, ()), misses)
+        dead = [em.names[v] for v in dead_after.get(i, ())]
+        if dead:
+            em.line(f"del {', '.join(dead)}")
+    if out_tree is None:
+        outs = [em.use(a) for a in graph.outvars]
+        em.line(f"return ({', '.join(outs)}{',' if len(outs) == 1 else ''})")
+    else:
+        outs = _fresh_outputs(em, graph)
+        em.line(f"return {_tree_expr(em, out_tree, iter(outs))}")
     fname = f"{_identifier(name)}_{next(_counter)}"
     source = f"def {fname}({', '.join(params)}):\n" + "\n".join(em.lines) + "\n"
     filename = f"<funcgrad.jit {fname}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), em.namespace)  # our own source, written above
     return Compiled(em.namespace[fname], source, graph)
+
+
+def _last_uses(graph: Graph, guarded: set[Var]) -> dict[int, list[Var]]:
+    """Equation index -> the temporaries whose last use it is (to ``del`` after it)."""
+    keep = {a for a in graph.outvars if isinstance(a, Var)} | guarded
+    keep.update(graph.invars, graph.constvars)
+    last: dict[Var, int] = {}
+    for i, eqn in enumerate(graph.eqns):
+        for a in eqn.inputs:
+            if isinstance(a, Var):
+                last[a] = i
+        if eqn.out_buffer is not None:
+            last[eqn.out_buffer] = i
+        for v in eqn.outputs:
+            last.setdefault(v, i)  # an output nothing reads dies where it is made
+    dead: dict[int, list[Var]] = {}
+    for v, i in last.items():
+        if v not in keep:
+            dead.setdefault(i, []).append(v)
+    return dead
+
+
+# primitives whose numpy implementation always returns a new array of its own
+_FRESH_IMPLS = (np.ufunc,)
+
+
+def _fresh_outputs(em: Emitter, graph: Graph) -> list[str]:
+    """Output expressions that are arrays the caller owns."""
+    producer = {v: eqn for eqn in graph.eqns for v in eqn.outputs}
+    seen: set[Var] = set()
+    outs = []
+    fresh = em.const(_fresh, "fresh", readable=True)
+    for a in graph.outvars:
+        if isinstance(a, Literal):
+            outs.append(f"np.asarray({em.use(a)})")
+            continue
+        eqn = producer.get(a)
+        owned = (
+            eqn is not None
+            and a not in seen
+            and isinstance(eqn.prim.impl, _FRESH_IMPLS)
+            and len(a.aval.shape) > 0
+        )
+        name = em.use(a)
+        if a in seen or eqn is None:  # an input, a constant or a repeated output: copy
+            outs.append(f"np.array({name})")
+        else:
+            outs.append(name if owned else f"{fresh}({name})")
+        seen.add(a)
+    return outs
+
+
+def _fresh(x: Any) -> np.ndarray:
+    """``x`` as an array of its own (copied if it is a view, read-only or a scalar)."""
+    if type(x) is np.ndarray and x.base is None and x.flags.writeable and x.flags.c_contiguous:
+        return x
+    return np.array(x)
+
+
+def _tree_expr(em: Emitter, treedef: PyTreeDef, leaves: Any) -> str:
+    """Source that builds a pytree of ``treedef`` from leaf expressions."""
+    if treedef.is_leaf:
+        return next(leaves)
+    kids = [_tree_expr(em, c, leaves) for c in treedef.children]
+    kind_type = treedef.kind_type
+    if kind_type is tuple:
+        return f"({', '.join(kids)}{',' if len(kids) == 1 else ''})"
+    if kind_type is list:
+        return f"[{', '.join(kids)}]"
+    if kind_type is type(None):
+        return "None"
+    if kind_type is dict:
+        items = [f"{em.param(k)}: {v}" for k, v in zip(treedef.aux, kids, strict=True)]
+        return "{" + ", ".join(items) + "}"
+    kind = node_kind(kind_type)
+    assert kind is not None
+    build = em.const(kind.unflatten, "unflatten")
+    return f"{build}({em.const(treedef.aux, 'aux')}, [{', '.join(kids)}])"
 
 
 def _same_value(a: Any, expected: np.ndarray) -> bool:
@@ -173,7 +278,7 @@ def _same_value(a: Any, expected: np.ndarray) -> bool:
     return bool(np.array_equal(a, expected, equal_nan=a.dtype.kind in "fc"))
 
 
-def _emit_guards(em: Emitter, guards: Sequence[Any], index: dict) -> None:
+def _emit_guards(em: Emitter, guards: Sequence[Any], misses: dict) -> None:
     for g in guards:
         value = em.use(g.var)
         if g.kind == "value":
@@ -182,7 +287,7 @@ def _emit_guards(em: Emitter, guards: Sequence[Any], index: dict) -> None:
         else:
             test = f"{g.kind}({value}) != {em.literal(g.expected)}"
         em.line(f"if {test}:")
-        em.line(f"    return {index[id(g)]}  # guard from " + str(g.source).replace("\n", " "))
+        em.line(f"    return {misses[id(g)]}  # guard from " + str(g.source).replace("\n", " "))
 
 
 def _identifier(name: str) -> str:

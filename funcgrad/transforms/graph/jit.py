@@ -35,13 +35,14 @@ from ...core.rules import VJP
 from ...core.trace import Tracer
 from ...primitives.shape import zeros_like
 from ...tree import PyTreeDef, flatten, keystr, unflatten
-from ...tree.treedef import flatten_with_path
+from ...tree.registry import node_kind
+from ...tree.treedef import _hashable, flatten_with_path
 from .._common import fresh_outputs, fun_name, unwrap
 from ..batching import BatchTrace, BatchTracer
 from ..forward import JVPTrace
 from ..reverse import ReverseTrace, parents_of
 from .ad import SplitVJP, batch_graph, jvp_graph, vjp_graph
-from .codegen import Compiled, compile_graph
+from .codegen import Compiled, GuardMiss, compile_graph
 from .passes import optimize
 from .trace import GraphTrace, Guard, input_aval, peek, trace_flat
 
@@ -75,14 +76,20 @@ class Program:
 
 
 class Variant(Program):
-    """One compiled program for a signature: valid while its guards hold."""
+    """One compiled program for a signature: valid while its guards hold.
 
-    __slots__ = ("guards", "out_tree")
+    ``call`` is the program as the jitted function runs it: it returns the output pytree
+    of fresh arrays (or a ``GuardMiss``); ``compiled.fn`` returns the flat outputs (for
+    enclosing transformations and derived programs).
+    """
+
+    __slots__ = ("call", "guards", "out_tree")
 
     def __init__(self, graph: Graph, guards: list[Guard], out_tree: PyTreeDef) -> None:
         super().__init__(graph, guards)
         self.guards = guards
         self.out_tree = out_tree
+        self.call = compile_graph(graph, guards, name="jitted", out_tree=out_tree).fn
 
 
 class _Entry:
@@ -120,12 +127,22 @@ class JitFunction:
         self._cache: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._warned = False
         self.traces = 0  # how often the Python body ran to trace (tests, diagnostics)
+        self._last_call: _Call | None = None  # the last traced call (for explanations)
 
     def __repr__(self) -> str:
         return f"jit({fun_name(self.fun)})"
 
     # --- the call ---------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # The hot path: plain arrays with a cached program whose guards hold.
+        key, leaves = signature(args, kwargs, self.static_argnums)
+        if key is not None:
+            entry = self._cache.get(key)
+            if entry is not None and not entry.eager:
+                for variant in entry.variants:
+                    out = variant.call(*leaves)
+                    if type(out) is not GuardMiss:
+                        return out
         return self._call(args, kwargs)
 
     @api_boundary
@@ -137,15 +154,17 @@ class JitFunction:
         if call.traced:
             return self._call_traced(call, entry)
         for variant in entry.variants:
-            outs = variant.compiled.fn(*call.leaves)
-            if type(outs) is tuple:
-                return unflatten(variant.out_tree, fresh_outputs(outs, call.leaves))
+            out = variant.call(*call.leaves)
+            if type(out) is not GuardMiss:
+                return out
             if self.explain:
-                self._explain_guard(variant, outs)
+                self._explain_guard(variant, out.index)
         variant, outs = self._retrace(call, entry)
         if variant is None:
             return self.fun(*args, **kwargs)
-        return unflatten(variant.out_tree, fresh_outputs(outs, call.leaves))
+        return unflatten(
+            variant.out_tree, fresh_outputs(outs, [*call.leaves, *variant.graph.consts])
+        )
 
     def _call_traced(self, call: _Call, entry: _Entry) -> Any:
         # Under an enclosing transformation: reuse a variant without guards (its graph is
@@ -190,7 +209,7 @@ class JitFunction:
             call.flat_fun(),
             [input_aval(x) for x in call.leaves],
             call.known(),
-            call.hints,
+            call.hints if self.explain else None,
             differentiated=call.differentiated,
             weak_scalars=True,
         )
@@ -202,19 +221,20 @@ class JitFunction:
         outs = traced.outs
         if any(o is None for o in outs) and not call.traced:
             outs = list(variant.compiled.fn(*call.leaves))
+        self._last_call = call
         return variant, outs
 
     # --- explanations ---------------------------------------------------------------------
     def _explain_signature(self, call: _Call) -> None:
-        previous = next(reversed(self._cache))
-        log.warning(
-            "jit(%s): tracing again for a new signature: %s",
-            fun_name(self.fun),
-            _difference(previous, call.key, call.hints),
-        )
+        if self._last_call is not None:
+            log.warning(
+                "jit(%s): tracing again for a new signature: %s",
+                fun_name(self.fun),
+                _difference(self._last_call, call),
+            )
 
-    def _explain_guard(self, variant: Variant, index: Any) -> None:
-        g = variant.guards[index] if isinstance(index, int) else None
+    def _explain_guard(self, variant: Variant, index: int) -> None:
+        g = variant.guards[index] if 0 <= index < len(variant.guards) else None
         what = (
             f"the {g.kind}() at {g.source} is no longer {g.expected!r}"
             if g is not None
@@ -228,7 +248,7 @@ class JitFunction:
         call = _Call(self, args, kwargs)
         entry = self._entry(call)
         for variant in entry.variants:
-            if type(variant.compiled.fn(*call.leaves)) is tuple:
+            if type(variant.compiled.fn(*call.leaves)) is not GuardMiss:
                 return variant.compiled
         variant, _ = self._retrace(call, entry)
         if variant is None:
@@ -247,49 +267,96 @@ class JitFunction:
         self._cache.clear()
 
 
+class _NotPlain(Exception):
+    """A leaf the fast signature does not handle (a tracer, or not an array at all)."""
+
+
+def _token(x: Any, leaves: list, tracers: bool) -> Hashable:
+    """The hashable signature of pytree ``x``; its leaves are appended to ``leaves`` in
+    ``tree.flatten``'s order. Arrays by shape and dtype, Python scalars by type."""
+    t = type(x)
+    if t is np.ndarray:
+        leaves.append(x)
+        return (x.shape, x.dtype)
+    if t is tuple or t is list:
+        return (t, tuple([_token(c, leaves, tracers) for c in x]))
+    if t in _SCALARS:
+        leaves.append(x)
+        return t
+    if x is None:
+        return None
+    if isinstance(x, Tracer):
+        if not tracers:
+            raise _NotPlain
+        leaves.append(x)
+        return ("traced", x.aval)
+    if isinstance(x, (np.ndarray, np.generic)):
+        leaves.append(x)
+        return (np.shape(x), x.dtype)
+    kind = node_kind(t)
+    if kind is None:
+        raise _NotPlain
+    children, aux = kind.flatten(x)
+    return (t, _hashable(aux), tuple([_token(c, leaves, tracers) for c in children]))
+
+
+def signature(
+    args: tuple, kwargs: dict, static_argnums: tuple[int, ...], tracers: bool = False
+) -> tuple[Hashable | None, list]:
+    """``(cache key, dynamic leaves)`` of a call, or ``(None, [])`` where the fast path does
+    not apply (a tracer, a non-array leaf or an unhashable static argument)."""
+    leaves: list = []
+    n = len(args)
+    try:
+        if static_argnums:
+            static = {i % n for i in static_argnums if -n <= i < n}
+            statics = tuple((i, args[i]) for i in sorted(static))
+            hash(statics)
+            dynamic = tuple(_token(args[i], leaves, tracers) for i in range(n) if i not in static)
+        else:
+            statics = ()
+            dynamic = tuple(_token(a, leaves, tracers) for a in args)
+        kw = (
+            tuple((k, _token(kwargs[k], leaves, tracers)) for k in sorted(kwargs))
+            if kwargs
+            else ()
+        )
+    except (_NotPlain, TypeError):
+        return None, []
+    return (n, statics, dynamic, kw), leaves
+
+
 class _Call:
-    """One call of a jitted function: its static/dynamic split and signature."""
+    """One call of a jitted function (the slow path): its split, signature and tree."""
 
     __slots__ = (
-        "args",
-        "differentiated",
-        "dynamic",
-        "hints",
-        "in_tree",
-        "jitted",
-        "key",
-        "kwargs",
-        "leaves",
-        "out_tree",
-        "traced",
-    )
+        "args", "differentiated", "dynamic", "in_tree", "jitted", "key", "kwargs", "leaves",
+        "out_tree", "sig", "traced",
+    )  # fmt: skip
 
     def __init__(self, jitted: JitFunction, args: tuple, kwargs: dict) -> None:
         self.jitted, self.args, self.kwargs = jitted, args, kwargs
         n = len(args)
         static = {i % n for i in jitted.static_argnums if -n <= i < n}
         self.dynamic = [i for i in range(n) if i not in static]
-        pairs, self.in_tree = flatten_with_path(([args[i] for i in self.dynamic], kwargs))
-        self.leaves = [x for _, x in pairs]
-        self.hints = [_hint(p, self.dynamic) for p, _ in pairs]
-        signature = []
+        self.leaves, self.in_tree = flatten(([args[i] for i in self.dynamic], kwargs))
         self.traced = self.differentiated = False
-        for x, hint in zip(self.leaves, self.hints, strict=True):
+        self.sig: list[Any] = []
+        for k, x in enumerate(self.leaves):
             if isinstance(x, Tracer):
                 self.traced = True
                 self.differentiated |= bool(x.carries_derivative)
-                signature.append(x.aval)
+                self.sig.append(x.aval)
             elif isinstance(x, (np.ndarray, np.generic)):
-                signature.append(ShapedArray(x.shape, x.dtype))
+                self.sig.append(ShapedArray(np.shape(x), x.dtype))
             elif isinstance(x, _SCALARS):
-                signature.append((type(x), input_aval(x)))
+                self.sig.append((type(x), input_aval(x)))
             else:
                 raise FuncgradTypeError(
-                    f"{jitted!r}: argument {hint} is a {type(x).__name__}, not an array; "
-                    "mark it static with static_argnums (its value is then part of the cache "
-                    "key) or pass it as an array"
+                    f"{jitted!r}: argument {self.hints[k]} is a {type(x).__name__}, not an "
+                    "array; mark it static with static_argnums (its value is then part of "
+                    "the cache key) or pass it as an array"
                 )
-        statics = []
         for i in sorted(static):
             try:
                 hash(args[i])
@@ -299,9 +366,16 @@ class _Call:
                     f"got a {type(args[i]).__name__}; pass a tuple instead of a list, or make "
                     "it a traced argument"
                 ) from None
-            statics.append((i, args[i]))
-        self.key = (self.in_tree, tuple(signature), tuple(statics), n)
+        key, leaves = signature(args, kwargs, jitted.static_argnums, tracers=True)
+        assert key is not None and len(leaves) == len(self.leaves)
+        self.key = key
         self.out_tree: list[PyTreeDef] = []
+
+    @property
+    def hints(self) -> list[str]:
+        """Readable names of the leaves (``argument 0['w1']``), for messages."""
+        pairs, _ = flatten_with_path(([self.args[i] for i in self.dynamic], self.kwargs))
+        return [_hint(p, self.dynamic) for p, _ in pairs]
 
     def known(self) -> list:
         return [peek(x) for x in self.leaves]
@@ -329,18 +403,15 @@ def _hint(path: Any, dynamic: list[int]) -> str:
     return "keyword " + keystr(rest)
 
 
-def _difference(old: Hashable, new: Hashable, hints: list[str]) -> str:
-    tree_a, sig_a, static_a, n_a = old  # type: ignore[misc]
-    tree_b, sig_b, static_b, n_b = new  # type: ignore[misc]
-    if n_a != n_b or tree_a != tree_b:
-        return f"the arguments' structure changed ({tree_a} -> {tree_b})"
-    for hint, a, b in zip(hints, sig_a, sig_b, strict=True):
+def _difference(old: _Call, new: _Call) -> str:
+    if len(old.args) != len(new.args) or old.in_tree != new.in_tree:
+        return f"the arguments' structure changed ({old.in_tree} -> {new.in_tree})"
+    for hint, a, b in zip(new.hints, old.sig, new.sig, strict=True):
         if a != b:
             return f"{hint} changed from {_sig_str(a)} to {_sig_str(b)}"
-    for (i, a), (_, b) in zip(static_a, static_b, strict=True):
-        if a != b:
-            return f"static argument {i} changed from {a!r} to {b!r}"
-    return "an evicted signature was used again"
+    if old.key[1] != new.key[1]:
+        return f"a static argument changed ({old.key[1]!r} -> {new.key[1]!r})"
+    return "a signature dropped from the cache was used again"
 
 
 def _sig_str(s: Any) -> str:
