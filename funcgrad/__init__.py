@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 from . import numpy as numpy, tree as tree
 from .core.avals import ShapedArray as ShapedArray
 from .core.graph import Graph as Graph
+from .debug.circuit import show as show
+from .debug.diagnose import diagnose as diagnose
+from .debug.nans import debug_nans as debug_nans
 from .primitives.elementwise import stop_gradient as stop_gradient
 from .transforms.batching import vmap as vmap
 from .transforms.checkpoint import checkpoint as checkpoint

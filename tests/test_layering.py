@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     TRANSFORMS: {CORE, TREE, PRIMITIVES},
     "numpy": {CORE, TREE, PRIMITIVES},
 }
-_FACES = ("random", "optim", "nn", "testing", "scipy", "distributed", PUBLIC)
+_FACES = ("random", "optim", "nn", "testing", "scipy", "distributed", "debug", PUBLIC)
 _ANY = {CORE, TREE, PRIMITIVES, TRANSFORMS, "numpy", *_FACES}
 for _face in _FACES:
     ALLOWED[_face] = _ANY

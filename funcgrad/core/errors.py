@@ -62,6 +62,10 @@ class ConcretizationError(FuncgradTypeError):
     """A traced value was needed as a concrete Python value (``bool``, ``float``, ...)."""
 
 
+class FuncgradFloatingPointError(FuncgradError, FloatingPointError):
+    """A NaN or Inf found by ``debug_nans`` (the message names its origin)."""
+
+
 class FuncgradWarning(UserWarning):
     """Base class of funcgrad's warnings."""
 
@@ -78,6 +82,45 @@ def user_location(skip: int = 1) -> str | None:
         filename = frame.f_code.co_filename
         if not is_internal(filename) and not filename.startswith("<frozen"):
             return f"{filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None
+
+
+class Site:
+    """Where user code made a value: ``file:line`` in ``function``; ``layer`` is the
+    ``funcgrad.nn`` layer class whose call made it (None outside layers), ``layer_id``
+    that layer object's id (two layers of one class are two groups)."""
+
+    __slots__ = ("file", "function", "layer", "layer_id", "line")
+
+    def __init__(
+        self, file: str, line: int, function: str, layer: str | None, layer_id: int = 0
+    ) -> None:
+        self.file, self.line, self.function = file, line, function
+        self.layer, self.layer_id = layer, layer_id
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def __repr__(self) -> str:
+        return f"Site({self}, in {self.function}" + (f", {self.layer})" if self.layer else ")")
+
+
+_NN_DIR = _PACKAGE_DIR + "nn" + os.sep
+
+
+def call_site(skip: int = 1) -> Site | None:
+    """The ``Site`` of the innermost user frame (None if every frame is funcgrad's)."""
+    frame: types.FrameType | None = sys._getframe(skip)
+    layer, layer_id = None, 0
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not is_internal(filename) and not filename.startswith("<"):
+            return Site(filename, frame.f_lineno, frame.f_code.co_name, layer, layer_id)
+        if layer is None and filename.startswith(_NN_DIR):
+            owner = frame.f_locals.get("self")
+            if owner is not None:
+                layer, layer_id = type(owner).__name__, id(owner)
         frame = frame.f_back
     return None
 

@@ -243,4 +243,14 @@ def _sequential_unflatten(aux: tuple, children: Any) -> Sequential:
     return obj
 
 
-tree.register(Sequential, _sequential_flatten, _sequential_unflatten)
+def _sequential_flatten_with_keys(seq: Sequential) -> tuple[list, tuple]:
+    children, aux = _sequential_flatten(seq)
+    dynamic = [i for i, layer in enumerate(seq.layers) if not _is_static(layer)]
+    # one key entry per child, printed as the attribute path to it: .layers[i]
+    keys = [tree.GetAttrKey(f"layers[{i}]") for i in dynamic]
+    return list(zip(keys, children, strict=True)), aux
+
+
+tree.register(
+    Sequential, _sequential_flatten, _sequential_unflatten, _sequential_flatten_with_keys
+)

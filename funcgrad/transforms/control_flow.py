@@ -12,6 +12,7 @@ Imports core, tree and primitives.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -118,7 +119,15 @@ def truncated_scan(
 # --- the loop ------------------------------------------------------------------------
 
 
+# A debugging view's hook: called as ``hook(name, step, carry)`` after every step of an
+# eager scan (funcgrad.debug.diagnose reads the carries' cotangents per step).
+STEP_HOOK: ContextVar[Callable[[str, int, Any], None] | None] = ContextVar(
+    "funcgrad_scan_step_hook", default=None
+)
+
+
 def _loop(name, f, init, xs, length, reverse, truncation):
+    hook = STEP_HOOK.get()
     xs_leaves, xs_tree = flatten(xs)
     n = _length(name, xs_leaves, length)
     slices = [unstack(x) for x in xs_leaves]
@@ -140,6 +149,8 @@ def _loop(name, f, init, xs, length, reverse, truncation):
                 new_carry, y = _run_step(name, f, carry, x)
         carry_check.check(new_carry, t)
         carry = new_carry
+        if hook is not None:
+            hook(name, t, carry)
         y_leaves, tree = flatten(y)
         avals = [_aval(v) for v in y_leaves]
         if y_tree is None:

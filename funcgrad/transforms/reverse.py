@@ -110,11 +110,19 @@ def parents_of(trace: ReverseTrace, args: Sequence[Any]) -> tuple[list, tuple]:
     return vals, tuple(parents)
 
 
-def backward(tape: list[TapeEntry], seeds: Sequence[tuple[int, int, Any]]) -> list[Any]:
+def backward(
+    tape: list[TapeEntry],
+    seeds: Sequence[tuple[int, int, Any]],
+    keep: dict[int, Any] | None = None,
+    check: Callable[..., None] | None = None,
+) -> list[Any]:
     """Propagate cotangents from ``seeds`` ``(node, index, cotangent)`` to the inputs.
 
     ``tape`` is a finished tape. Returns the cotangent of every input entry, by node
-    (None where it is zero, and at nodes that are not inputs).
+    (None where it is zero, and at nodes that are not inputs). ``keep``, if given, receives
+    every entry's cotangent by node (the debugging views read them); ``check``, if given, is
+    called as ``check(tape, node, argnum, ct, x_bar)`` for every cotangent a rule makes
+    (``debug_nans``).
     """
     cts: list[Any] = [None] * len(tape)
     for node, k, ct in seeds:
@@ -126,6 +134,8 @@ def backward(tape: list[TapeEntry], seeds: Sequence[tuple[int, int, Any]]) -> li
         if ct is None:
             continue
         cts[node] = None  # free memory as we go
+        if keep is not None:
+            keep[node] = ct
         prim, rule, params, args, out, parents = tape[node]
         if prim is None:
             inputs[node] = ct
@@ -136,12 +146,16 @@ def backward(tape: list[TapeEntry], seeds: Sequence[tuple[int, int, Any]]) -> li
             for argnum, parent, k in parents:
                 x_bar = rule.per_input[argnum](ct, out, *args, **params)
                 if x_bar is not None:
+                    if check is not None:
+                        check(tape, node, argnum, ct, x_bar)
                     _accumulate_fitted(cts, tape, parent, k, x_bar, args[argnum])
         else:  # RuleKind.JOINT
             x_bars = rule.joint(ct, out, *args, **params)
             for argnum, parent, k in parents:
                 x_bar = x_bars[argnum]
                 if x_bar is not None:
+                    if check is not None:
+                        check(tape, node, argnum, ct, x_bar)
                     _accumulate_fitted(cts, tape, parent, k, x_bar, args[argnum])
     return inputs
 

@@ -47,6 +47,7 @@ from .passes import optimize
 from .trace import GraphTrace, Guard, input_aval, peek, trace_flat
 
 log = logging.getLogger("funcgrad.jit")
+DEBUG_NANS = False  # set by funcgrad.debug_nans: check outputs, find a NaN's origin eagerly
 
 _SCALARS = (bool, int, float, complex)
 
@@ -142,6 +143,8 @@ class JitFunction:
                 for variant in entry.variants:
                     out = variant.call(*leaves)
                     if type(out) is not GuardMiss:
+                        if DEBUG_NANS and _has_nonfinite(out):
+                            return self.fun(*args, **kwargs)  # again, eagerly: find the origin
                         return out
         return self._call(args, kwargs)
 
@@ -265,6 +268,13 @@ class JitFunction:
 
     def clear_cache(self) -> None:
         self._cache.clear()
+
+
+def _has_nonfinite(tree: Any) -> bool:
+    return any(
+        isinstance(x, np.ndarray) and x.dtype.kind in "fc" and not np.all(np.isfinite(x))
+        for x in flatten(tree)[0]
+    )
 
 
 class _NotPlain(Exception):

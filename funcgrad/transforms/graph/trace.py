@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ...core.avals import ShapedArray, typeof
-from ...core.errors import ConcretizationError, user_location
+from ...core.errors import ConcretizationError, call_site, user_location
 from ...core.graph import Atom, Equation, Graph, Literal, Var
 from ...core.primitive import Primitive
 from ...core.trace import Trace, Tracer, new_trace
@@ -115,7 +115,9 @@ class GraphTrace(Trace):
     forward transformation (then ``float()`` of a tracer is refused, as there).
     """
 
-    __slots__ = ("const_index", "consts", "constvars", "differentiated", "eqns", "guards")
+    __slots__ = (
+        "const_index", "consts", "constvars", "differentiated", "eqns", "guards", "values"
+    )  # fmt: skip
     call_handlers: ClassVar[dict[Any, Any]] = {}  # filled by transforms.calls.handle
 
     def __init__(self, differentiated: bool = False) -> None:
@@ -126,6 +128,7 @@ class GraphTrace(Trace):
         self.const_index: dict[int, Var] = {}
         self.guards: list[Guard] = []
         self.differentiated = differentiated
+        self.values: dict[Var, Any] | None = None  # var -> known value, when recorded
 
     def new_input(self, aval: ShapedArray, known: Any = None, hint: str = "") -> GraphTracer:
         return GraphTracer(self, Var(aval, hint), known)
@@ -173,7 +176,9 @@ class GraphTrace(Trace):
     def emit(self, prim: Primitive, atoms: list, params: dict, avals: list, outs: list) -> Any:
         """Append ``prim(*atoms, **params)``; its output tracer(s) with known values."""
         out_vars = [Var(a) for a in avals]
-        self.eqns.append(Equation(prim, atoms, params, out_vars, user_location()))
+        self.eqns.append(Equation(prim, atoms, params, out_vars, call_site()))
+        if self.values is not None:
+            self.values.update(zip(out_vars, outs, strict=True))
         tracers = [GraphTracer(self, v, o) for v, o in zip(out_vars, outs, strict=True)]
         return tuple(tracers) if prim.multiple_results else tracers[0]
 
@@ -224,6 +229,7 @@ def trace_flat(
     hints: Sequence[str] | None = None,
     differentiated: bool = False,
     weak_scalars: bool = False,
+    record_values: bool = False,
 ) -> Traced:
     """Trace ``flat_fun(*leaves) -> list of leaves`` on inputs of ``avals`` (with values
     ``known`` where given) into a ``Graph``.
@@ -237,6 +243,8 @@ def trace_flat(
     hints = list(hints) if hints is not None else [""] * len(avals)
     with new_trace(GraphTrace(differentiated)) as trace:
         tracers = [trace.new_input(a, k, h) for a, k, h in zip(avals, known, hints, strict=True)]
+        if record_values:
+            trace.values = {t.graph_var: k for t, k in zip(tracers, known, strict=True)}
         if weak_scalars:
             args: list[Any] = list(tracers)
         else:
@@ -252,6 +260,9 @@ def trace_flat(
     graph = Graph(
         [t.graph_var for t in tracers], trace.constvars, trace.consts, trace.eqns, out_atoms
     )
+    if trace.values is not None:
+        trace.values.update(zip(trace.constvars, trace.consts, strict=True))
+        graph.cache["values"] = trace.values
     return Traced(graph, out_known, trace.guards)
 
 
@@ -301,7 +312,9 @@ def make_graph(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
 
         box: list[Any] = []
         known = [None if isinstance(x, ShapedArray) else x for x in leaves]
-        result = trace_flat(flat_fun, [input_aval(x) for x in leaves], known, weak_scalars=True)
+        result = trace_flat(
+            flat_fun, [input_aval(x) for x in leaves], known, weak_scalars=True, record_values=True
+        )
         graph = result.graph
         graph.in_tree, graph.out_tree = in_tree, box[0]
         graph.guards = result.guards
