@@ -2,8 +2,8 @@
 
 Outside transformations every function calls numpy.fft itself (bitwise-equal results);
 traced, the transforms bind the ``fft`` primitive of ``primitives.fft``. Complex outputs of
-real inputs are differentiable; derivatives with respect to complex inputs follow the
-cotangent convention ``dL/dRe + i dL/dIm`` but are not promised. Imports core and the
+real inputs are differentiable, and so are complex inputs, with JAX's convention (the VJP
+is the transpose of the JVP, no conjugation). Imports core and the
 primitives layer only.
 """
 
@@ -93,8 +93,7 @@ def _n_axes(a: Any, kind: str, s: Any, axes: Any, norm: Any) -> Any:
 def fft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
     """Discrete Fourier transform along one axis (numpy.fft.fft).
 
-    Differentiable in real ``a``; the VJP of a complex output takes cotangents
-    ``dL/dRe + i dL/dIm``.
+    Differentiable in real and complex ``a`` (JAX's convention for complex values).
     """
     if not is_traced((a,)):
         return np.fft.fft(a, n, axis, norm)

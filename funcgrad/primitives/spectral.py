@@ -19,9 +19,8 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
-from ._families import conj_if_complex
 from .decompositions import aval_rule, front_batch, inv
-from .elementwise import real
+from .elementwise import conj, real
 from .products import col, diag_embed, diagonal, matmul, mT, row, safe_reciprocal, sym
 
 # --- eigh, eigvalsh ------------------------------------------------------------------
@@ -95,23 +94,26 @@ def _eig_impl(a):
 
 
 def _mH(x: Any) -> Any:
-    return mT(conj_if_complex(x))
+    return mT(conj(x))
 
 
 def _unit_norm(v: Any, x: Any) -> Any:
-    """``x - V Re(diag(V^H x))``: keeps unit-norm columns of V (self-adjoint projection)."""
+    """``x - V Re(diag(V^H x))``: keeps unit-norm columns of V."""
     return x - v * row(real(diagonal(matmul(_mH(v), x))))
 
 
+def _unit_norm_t(v: Any, x: Any) -> Any:
+    """``_unit_norm`` transposed under ``Re(sum(x * y))``: ``x - conj(V) Re(diag(V^T x))``."""
+    return x - conj(v) * row(real(diagonal(matmul(mT(v), x))))
+
+
 def _eig_vjp(out_bar, out, a):
-    # A_bar = V^-H (diag(w_bar) + conj(F) o (V^H (V_bar - V Re(diag(V^H V_bar))))) V^H:
-    # the adjoint of the JVP below for the inner product Re(sum(conj(x) y)).
+    # A_bar = V^-T (diag(w_bar) + F o (V^T U^T(V_bar))) V^T, U the unit-norm correction:
+    # the transpose of the JVP below under JAX's pairing Re(sum(x * y)).
     del a
     (w_bar, v_bar), (w, v) = out_bar, out
-    inner = diag_embed(w_bar) + conj_if_complex(_eig_gaps(w)) * matmul(
-        _mH(v), _unit_norm(v, v_bar)
-    )
-    return (matmul(matmul(_mH(inv(v)), inner), _mH(v)),)
+    inner = diag_embed(w_bar) + _eig_gaps(w) * matmul(mT(v), _unit_norm_t(v, v_bar))
+    return (matmul(matmul(mT(inv(v)), inner), mT(v)),)
 
 
 def _eig_jvp(dots, out, a):

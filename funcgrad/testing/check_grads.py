@@ -30,10 +30,13 @@ def _random_like(x: Any, rng: np.random.Generator) -> np.ndarray:
 
 
 def _inner(u: Any, out: Any) -> Any:
-    """Re <u, out> over all leaves: the scalar whose gradient is the VJP with ``u``."""
+    """``Re(sum(u * out))`` over all leaves: the scalar whose gradient is the VJP with ``u``.
+
+    JAX's pairing (no conjugation), under which the VJP is the transpose of the JVP.
+    """
     total = 0.0
     for a, b in zip(tree.leaves(u), tree.leaves(out), strict=True):
-        total = total + np.real(np.sum(np.conj(np.asarray(a, np.complex128)) * b))
+        total = total + np.real(np.sum(np.asarray(a, np.complex128) * b))
     return total
 
 
@@ -100,8 +103,9 @@ def check_grads(
 ) -> None:
     """Check every derivative of ``f`` up to ``order`` against central finite differences.
 
-    Reverse mode compares the VJP with a random cotangent against the finite-difference
-    gradient of ``<cotangent, f>``, entry by entry; forward mode compares the JVP along a
+    Reverse mode compares the VJP with a random cotangent ``u`` against the
+    finite-difference gradient of ``Re(sum(u * f))``, entry by entry (complex arguments
+    follow JAX's convention, see ``numerical_grad``); forward mode compares the JVP along a
     random tangent of each argument against the finite-difference directional derivative.
     Order ``k`` checks the derivative functions of order ``k - 1`` in the same way.
     Finite differences run in float64.

@@ -44,23 +44,41 @@ class OpSpec:
 
 
 def unary(
-    min_value: float = -2.0, max_value: float = 2.0, shape: Any = None, dtype: Any = np.float64
+    min_value: float = -2.0,
+    max_value: float = 2.0,
+    shape: Any = None,
+    dtype: Any = np.float64,
+    im: tuple[float, float] | None = None,
 ) -> Callable[[], st.SearchStrategy]:
-    """Draw ``(x,)`` with values in ``[min_value, max_value]``."""
-    return lambda: st.tuples(
-        arrays(
-            shape=shapes() if shape is None else shape,
-            dtype=dtype,
-            min_value=min_value,
-            max_value=max_value,
+    """Draw ``(x,)`` with values in ``[min_value, max_value]``; complex128 with imaginary
+    parts in ``im`` when it is given."""
+
+    @st.composite
+    def draw_args(draw: Any) -> tuple:
+        x = draw(
+            arrays(
+                shape=shapes() if shape is None else shape,
+                dtype=dtype,
+                min_value=min_value,
+                max_value=max_value,
+            )
         )
-    )
+        if im is not None:
+            rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+            x = x + 1j * rng.uniform(im[0], im[1], size=x.shape)
+        return (x,)
+
+    return draw_args
 
 
 def nary(
-    n: int, min_value: float = -2.0, max_value: float = 2.0, **bounds: tuple[float, float]
+    n: int, min_value: float = -2.0, max_value: float = 2.0, **bounds: Any
 ) -> Callable[[], st.SearchStrategy]:
-    """Draw ``n`` arrays of mutually broadcastable shapes; ``arg1=(lo, hi)`` bounds one."""
+    """Draw ``n`` arrays of mutually broadcastable shapes; ``arg1=(lo, hi)`` bounds one.
+
+    ``im=(lo, hi)`` makes every array complex128 with imaginary parts in that range, and
+    ``im1=(lo, hi)`` only argument 1 (its real part bounded by ``arg1`` as before).
+    """
 
     @st.composite
     def draw_args(draw: Any) -> tuple:
@@ -70,7 +88,11 @@ def nary(
         out = []
         for i, s in enumerate(shps):
             lo, hi = bounds.get(f"arg{i}", (min_value, max_value))
-            out.append(rng.uniform(lo, hi, size=s))
+            x = rng.uniform(lo, hi, size=s)
+            im = bounds.get(f"im{i}", bounds.get("im"))
+            if im is not None:
+                x = x + 1j * rng.uniform(im[0], im[1], size=s)
+            out.append(x)
         return tuple(out)
 
     return draw_args
