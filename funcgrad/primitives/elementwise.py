@@ -111,8 +111,10 @@ logaddexp2_p = define_binary(
     lambda x, y, o: _sigmoid(subtract(x, y) * _LN2),
     lambda x, y, o: _sigmoid(subtract(y, x) * _LN2),
 )
-remainder_p = define_binary("remainder", np.remainder, 1, lambda x, y, o: -floor(divide(x, y)))
-fmod_p = define_binary("fmod", np.fmod, 1, lambda x, y, o: -trunc(divide(x, y)))
+# d/dy of x - q y is -q, with q = (x - out) / y rounded: the quotient numpy's remainder
+# used (floor(x / y) can round to the next integer, e.g. x = -1, y = -0.1)
+remainder_p = define_binary("remainder", np.remainder, 1, lambda x, y, o: _quotient(x, y, o))
+fmod_p = define_binary("fmod", np.fmod, 1, lambda x, y, o: _quotient(x, y, o))
 copysign_p = define_binary(  # as JAX: abs'(x) (1 at x = 0) times the sign taken from y
     "copysign",
     np.copysign,
@@ -149,6 +151,11 @@ def _x_picked(x: Any, y: Any, better: Any) -> Any:
 
 def _y_picked(x: Any, y: Any, better: Any) -> Any:
     return where(logical_or(better(x, y), isnan(y)), 0.0, 1.0)
+
+
+def _quotient(x: Any, y: Any, out: Any) -> Any:
+    """``-q`` for the integer ``q`` with ``out = x - q y`` (remainder and fmod)."""
+    return -rint(divide(subtract(x, out), y))
 
 
 def _one_minus_sq(x: Any) -> Any:
@@ -295,6 +302,10 @@ def floor(x):
 
 def trunc(x):
     return trunc_p.bind(x)
+
+
+def rint(x):
+    return rint_p.bind(x)
 
 
 def exp(x):
@@ -487,10 +498,13 @@ def _sinc_series(u: np.ndarray, k: int) -> np.ndarray:
 
 
 def _sinc_closed(u: np.ndarray, k: int) -> np.ndarray:
+    # sin(u + m pi / 2) is sin, cos, -sin, -cos of u itself (no rounding of u + m pi / 2)
+    sin_u, cos_u = np.sin(u), np.cos(u)
+    shifted = (sin_u, cos_u, -sin_u, -cos_u)
     total = np.zeros_like(u)
     for j in range(k + 1):
         c = math.comb(k, j) * (-1) ** j * math.factorial(j)
-        total = total + c * np.sin(u + (k - j) * (np.pi / 2)) / u ** (j + 1)
+        total = total + c * shifted[(k - j) % 4] / u ** (j + 1)
     return total
 
 

@@ -13,6 +13,47 @@ from funcgrad.testing.strategies import arrays, broadcastable_shapes, shapes
 
 
 @attrs.frozen
+class Exact:
+    """Exact references of an elementwise row, for the accuracy sweep (test_accuracy.py).
+
+    ``value(*xs)`` and ``derivs[i](*xs)`` (the partial derivative in argument i) take
+    Python floats and are written with ``math`` so they are accurate to a few ulps; they
+    may raise OverflowError/ValueError outside the representable range (point skipped).
+    ``domain`` gives each argument's open interval; the sweep covers it with a log-spaced
+    grid of both signs up to |x| = 1000. ``rtol``/``rtol32`` bound the relative error of
+    float64 results and of float32 results (against the float64 references).
+    ``conditioned`` names the dtypes where the error is instead bounded relative to the
+    value's sensitivity to its inputs, ``|f| + sum_i |x_i df/dx_i|`` (numpy's own
+    algorithm rounds an intermediate such as ``pi * x`` in that dtype); give the reason.
+    """
+
+    value: Callable[..., float]
+    derivs: tuple[Callable[..., float], ...] = attrs.field(converter=tuple)
+    domain: tuple[tuple[float, float], ...] = ((-1000.0, 1000.0),)
+    rtol: float = 1e-14
+    rtol32: float = 2e-6
+    conditioned: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Special:
+    """A special point of a row (a zero, a tie, a bound), with JAX's derivative there.
+
+    ``grads`` holds, per argument, the gradient of ``sum(cotangent * fun(*args))``
+    (cotangent: ones unless given) as JAX 0.10 computes it (looked up once, with
+    ``jax_enable_x64``), or the value funcgrad deliberately chooses, said in ``note``.
+    ``order=2`` (one-argument rows) records the derivative of the derivative instead.
+    """
+
+    args: tuple = attrs.field(converter=tuple)
+    grads: tuple = attrs.field(converter=tuple)
+    params: dict = attrs.field(factory=dict)
+    cotangent: Any = None
+    order: int = 1
+    note: str = ""
+
+
+@attrs.frozen
 class OpSpec:
     """One row: a public funcgrad.numpy function and how to draw its inputs.
 
@@ -36,6 +77,9 @@ class OpSpec:
     vmap: bool = True
     numpy_twin: bool = True  # False: no numpy function to match (nn functions); outputs
     # are then expected to keep the input's float dtype
+    relative: bool = True  # check_grads' relative criterion (small derivatives too)
+    exact: Exact | None = None  # references for the accuracy sweep (elementwise rows)
+    special: tuple[Special, ...] = attrs.field(default=(), converter=tuple)
 
     def numpy_fun(self) -> Callable[..., Any]:
         if self.reference is not None:

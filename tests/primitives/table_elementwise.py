@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 from hypothesis import strategies as st
 
 import funcgrad.numpy as fnp
 from funcgrad.testing.strategies import arrays
 
+from .exact import EXACT
 from .spec import OpSpec, binary, nary, unary
 
 # Domains keep finite differences meaningful: away from poles, branch cuts and kinks.
@@ -207,3 +209,4 @@ ELEMENTWISE = [
     OpSpec("logical_xor", fnp.logical_xor, binary(), differentiable=False),
     *COMPLEX,
 ]
+ELEMENTWISE = [attrs.evolve(s, exact=EXACT[s.name]) if s.name in EXACT else s for s in ELEMENTWISE]

@@ -1,4 +1,8 @@
-"""Every differentiable row: VJP and JVP against central finite differences (orders 1, 2)."""
+"""Every differentiable row: VJP and JVP against central finite differences (orders 1, 2).
+
+With the relative criterion of ``check_grads`` (``OpSpec.relative``, on by default), so
+small derivatives are checked relative to their size, not only to ``atol``.
+"""
 
 import pytest
 from hypothesis import given, strategies as st
@@ -14,7 +18,14 @@ from .table import DIFFERENTIABLE, ids
 def test_vjp_matches_finite_differences(spec, data):
     f, args = draw_case(spec, data)
     check_grads(
-        f, args, order=spec.order, modes=("rev",), eps=spec.eps, atol=spec.atol, rtol=spec.rtol
+        f,
+        args,
+        order=spec.order,
+        modes=("rev",),
+        eps=spec.eps,
+        atol=spec.atol,
+        rtol=spec.rtol,
+        relative=spec.relative,
     )
 
 
@@ -23,5 +34,12 @@ def test_vjp_matches_finite_differences(spec, data):
 def test_jvp_matches_finite_differences(spec, data):
     f, args = draw_case(spec, data)
     check_grads(
-        f, args, order=spec.order, modes=("fwd",), eps=spec.eps, atol=spec.atol, rtol=spec.rtol
+        f,
+        args,
+        order=spec.order,
+        modes=("fwd",),
+        eps=spec.eps,
+        atol=spec.atol,
+        rtol=spec.rtol,
+        relative=spec.relative,
     )
