@@ -4,10 +4,12 @@ Outside transformations every function calls numpy.linalg itself (bitwise-equal 
 the same result namedtuples). Inside them each binds a primitive of
 ``primitives.decompositions`` or composes products. Derivative conventions:
 
-- ``cholesky``, ``eigh``, ``eigvalsh`` treat the input as symmetric: the input perturbation
-  is symmetrised, so gradients are symmetric (autograd's and JAX's convention; numpy itself
-  reads only one triangle, so to compare with finite differences symmetrise the input
-  first, ``eigh((a + a.T) / 2)``).
+- ``eigh`` and ``eigvalsh`` differentiate the function numpy computes: only the triangle
+  named by ``UPLO`` is read, so the other triangle gets a zero derivative (for the
+  symmetric convention of JAX and autograd, call them on ``(a + a.T) / 2``).
+- ``cholesky`` treats the input as symmetric: the input perturbation is symmetrised, so
+  its gradient is symmetric (autograd's and JAX's convention; numpy reads the lower
+  triangle, so to compare with finite differences symmetrise the input first).
 - Derivatives of eigenvectors (``eigh``) and singular vectors (``svd``) exist only for
   distinct eigen/singular values (and nonzero singular values); at exactly repeated values
   those terms are set to zero and the result is not a derivative. Eigenvalues alone
@@ -140,9 +142,11 @@ def eigvals(a: Any) -> Any:
 def eigh(a: Any, UPLO: str = "L") -> Any:
     """Eigenvalues (ascending) and eigenvectors of a symmetric matrix (numpy.linalg.eigh).
 
-    Symmetric convention (the gradient is symmetric); eigenvector derivatives need distinct
-    eigenvalues, and eigenvectors are defined up to sign, so differentiate functions that
-    do not depend on the sign (e.g. ``v * v``, ``v @ diag(f(w)) @ v.T``).
+    Like numpy, only the triangle named by ``UPLO`` is read, so the other triangle has
+    zero derivative (differentiate ``eigh((a + a.T) / 2)`` for the symmetric convention of
+    JAX and autograd). Eigenvector derivatives need distinct eigenvalues, and eigenvectors
+    are defined up to sign, so differentiate functions that do not depend on the sign
+    (e.g. ``v * v``, ``v @ diag(f(w)) @ v.T``).
     """
     if not is_traced((a,)):
         return np.linalg.eigh(a, UPLO)
@@ -152,8 +156,10 @@ def eigh(a: Any, UPLO: str = "L") -> Any:
 
 
 def eigvalsh(a: Any, UPLO: str = "L") -> Any:
-    """Eigenvalues (ascending) of a symmetric matrix (numpy.linalg.eigvalsh); symmetric
-    gradient."""
+    """Eigenvalues (ascending) of a symmetric matrix (numpy.linalg.eigvalsh).
+
+    Only the triangle named by ``UPLO`` is read (the other has zero derivative).
+    """
     if not is_traced((a,)):
         return np.linalg.eigvalsh(a, UPLO)
     if UPLO not in ("L", "U"):

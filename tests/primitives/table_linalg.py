@@ -81,6 +81,19 @@ def symmetric(draw, lo: float = 0.5):
 
 
 @st.composite
+def lopsided(draw):
+    """``(a,)``: ``symmetric(lo=-1)`` plus a small non-symmetric perturbation, so the two
+    triangles differ (numpy's eigh reads only one)."""
+    (a,) = draw(symmetric(lo=-1.0))
+    rng = _rng(draw)
+    return (a + rng.uniform(-0.05, 0.05, size=a.shape),)
+
+
+def uplo(args):
+    return st.fixed_dictionaries({"UPLO": st.sampled_from(["L", "U"])})
+
+
+@st.composite
 def general(draw, tall: bool | None = None, batch: bool = True):
     """``(a,)``: m-by-n ``Q1 diag(s) Q2^T`` with separated singular values in [0.5, 2]."""
     shape = _batch(draw) if batch else ()
@@ -320,6 +333,14 @@ def _eigh_function(m):
     return f
 
 
+def _eigh_uplo(m):
+    def f(a, UPLO):
+        w, v = m.linalg.eigh(a, UPLO)
+        return w, m.einsum("...ij,...j,...kj->...ik", v, w * w * w, v)
+
+    return f
+
+
 def _eig_gauge(m):
     def f(a):  # eigenvalues and |v|^2 (unit-norm columns: free of the phase)
         w, v = m.linalg.eig(a)
@@ -465,6 +486,15 @@ LINALG = [
         "linalg.eigvalsh",
         args=lambda: symmetric(lo=-1.0),
         **_pair(lambda m: lambda a: m.linalg.eigvalsh(_sym(m, a))),
+    ),
+    # numpy reads one triangle (UPLO): the other one has zero derivative
+    OpSpec("linalg.eigh_uplo", args=lopsided, params=uplo, **_pair(_eigh_uplo)),
+    OpSpec(
+        "linalg.eigvalsh_uplo",
+        fnp.linalg.eigvalsh,
+        lopsided,
+        params=uplo,
+        reference=np.linalg.eigvalsh,
     ),
     OpSpec("linalg.eig", args=nonsymmetric, **_pair(_eig_gauge)),
     OpSpec("linalg.eig_pairs", args=lambda: nonsymmetric(pairs=True), **_pair(_eig_gauge)),
