@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import attrs
 import numpy as np
 from hypothesis import strategies as st
 
 import funcgrad.numpy as fnp
 from funcgrad.testing.strategies import arrays
 
-from .exact import EXACT
 from .spec import OpSpec, binary, nary, unary
+from .specials import attach
 
 # Domains keep finite differences meaningful: away from poles, branch cuts and kinks.
 POS = dict(min_value=0.2, max_value=3.0)
@@ -209,4 +208,4 @@ ELEMENTWISE = [
     OpSpec("logical_xor", fnp.logical_xor, binary(), differentiable=False),
     *COMPLEX,
 ]
-ELEMENTWISE = [attrs.evolve(s, exact=EXACT[s.name]) if s.name in EXACT else s for s in ELEMENTWISE]
+ELEMENTWISE = attach(ELEMENTWISE)

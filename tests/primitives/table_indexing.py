@@ -9,6 +9,7 @@ import funcgrad.numpy as fnp
 from funcgrad.testing.strategies import arrays, shapes
 
 from .spec import OpSpec, binary, nary, unary
+from .specials import attach
 
 # --- index expressions -----------------------------------------------------------------
 
@@ -419,3 +420,4 @@ INDEXING = [
         reference=lambda x, q, axis, keepdims: np.percentile(x, q, axis=axis, keepdims=keepdims),
     ),
 ]
+INDEXING = attach(INDEXING)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import funcgrad.numpy as fnp
 
 from .spec import OpSpec
+from .specials import attach
 
 # --- input strategies ------------------------------------------------------------------
 
@@ -594,3 +595,4 @@ LINALG = [
         reference=np.linalg.matrix_transpose,
     ),
 ]
+LINALG = attach(LINALG)

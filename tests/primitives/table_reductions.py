@@ -12,6 +12,7 @@ import funcgrad.numpy as fnp
 from funcgrad.testing.strategies import shapes
 
 from .spec import OpSpec, axis_and_keepdims, unary
+from .specials import attach
 
 # --- input strategies ------------------------------------------------------------------
 
@@ -175,3 +176,4 @@ REDUCTIONS = [
         differentiable=False,
     ),
 ]
+REDUCTIONS = attach(REDUCTIONS)
