@@ -13,25 +13,30 @@ import numpy as np
 
 from ..core.trace import is_traced
 from ..primitives import elementwise as _ew
+from ._convert import as_array
 
 
 def true_divide(x1: Any, x2: Any, /) -> Any:
     """Elementwise x1 / x2 (numpy.true_divide, the same as divide)."""
+    x1, x2 = as_array(x1), as_array(x2)
     return _ew.divide_p.bind(x1, x2)
 
 
 def mod(x1: Any, x2: Any, /) -> Any:
     """Elementwise remainder with the sign of x2 (numpy.mod, the same as remainder)."""
+    x1, x2 = as_array(x1), as_array(x2)
     return _ew.remainder_p.bind(x1, x2)
 
 
 def absolute(x: Any, /) -> Any:
     """Elementwise absolute value (numpy.absolute, the same as abs)."""
+    x = as_array(x)
     return _ew.abs_p.bind(x)
 
 
 def fabs(x: Any, /) -> Any:
     """Elementwise absolute value of real input (numpy.fabs)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.fabs(x)
     return _ew.abs_p.bind(x)
@@ -39,6 +44,7 @@ def fabs(x: Any, /) -> Any:
 
 def positive(x: Any, /) -> Any:
     """Elementwise +x (numpy.positive)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.positive(x)
     return x
@@ -46,21 +52,25 @@ def positive(x: Any, /) -> Any:
 
 def degrees(x: Any, /) -> Any:
     """Radians to degrees (numpy.degrees)."""
+    x = as_array(x)
     return _ew.rad2deg_p.bind(x)
 
 
 def radians(x: Any, /) -> Any:
     """Degrees to radians (numpy.radians)."""
+    x = as_array(x)
     return _ew.deg2rad_p.bind(x)
 
 
 def conjugate(x: Any, /) -> Any:
     """Complex conjugate (numpy.conjugate)."""
+    x = as_array(x)
     return _ew.conj_p.bind(x)
 
 
 def angle(z: Any, deg: bool = False) -> Any:
     """Argument of complex ``z`` (numpy.angle): arctan2(imag, real)."""
+    z = as_array(z)
     if not is_traced((z,)):
         return np.angle(z, deg=deg)
     a = _ew.arctan2_p.bind(_ew.imag(z), _ew.real(z))
@@ -72,6 +82,7 @@ def where(condition: Any, x: Any = None, y: Any = None, /) -> Any:
 
     Differentiable in ``x`` and ``y``; the one-argument form (indices) is not traced.
     """
+    condition, x, y = as_array(condition), as_array(x), as_array(y)
     if x is None and y is None:
         return np.where(condition)
     if x is None or y is None:
@@ -85,6 +96,7 @@ def clip(a: Any, a_min: Any = None, a_max: Any = None, /) -> Any:
     Derivative 1 inside, 0 outside, and 1/2 to each of ``a`` and the bound where they are
     equal (the ties of maximum and minimum, as in JAX).
     """
+    a, a_min, a_max = as_array(a), as_array(a_min), as_array(a_max)
     if not is_traced((a, a_min, a_max)):
         return np.clip(a, a_min, a_max)
     out = a
@@ -97,6 +109,7 @@ def clip(a: Any, a_min: Any = None, a_max: Any = None, /) -> Any:
 
 def round(a: Any, decimals: int = 0) -> Any:
     """Round to ``decimals`` decimals (numpy.round); zero derivative."""
+    a = as_array(a)
     return _ew.round_p.bind(a, decimals=decimals)
 
 
@@ -105,6 +118,7 @@ def sinc(x: Any, /) -> Any:
 
     Every derivative is exact at and near 0 (a series there; ``sinc''(0) = -pi^2 / 3``).
     """
+    x = as_array(x)
     return _ew.sinc(x)
 
 
@@ -112,6 +126,7 @@ def nan_to_num(
     x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = None, neginf: Any = None
 ) -> Any:
     """Replace NaN and infinities with finite numbers (numpy.nan_to_num)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
     info = np.finfo(x.dtype)
@@ -131,11 +146,13 @@ def nan_to_num(
 
 def stop_gradient(x: Any) -> Any:
     """Return ``x`` with zero derivative in every mode."""
+    x = as_array(x)
     return _ew.stop_gradient(x)
 
 
 def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Any:
     """Cast to ``dtype`` (numpy.astype); differentiable to float dtypes, else zero."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.astype(x, dtype, copy=copy)
     return _ew.astype(x, dtype)
@@ -147,6 +164,7 @@ def real_if_close(a: Any, tol: float = 100) -> Any:
     Under a transformation the decision needs concrete values (available in grad and jvp,
     not under vmap, where it raises).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.real_if_close(a, tol=tol)
     if a.dtype.kind != "c":

@@ -17,6 +17,7 @@ from ..primitives import elementwise as _ew, indexing as _ix
 from ..primitives._axes import normalize_axis
 from ..primitives._index import index_layout, normalize_index
 from ..primitives.shape import broadcast_to, reshape
+from ._convert import as_array, as_arrays
 
 
 def _index_traced(idx: Any) -> bool:
@@ -137,6 +138,7 @@ def at(x: Any) -> _IndexUpdateHelper:
     differentiable in ``x`` and ``v``. With repeated integer indices ``add`` accumulates and
     ``multiply`` multiplies every time (like ``np.add.at``), ``set`` keeps the last value.
     """
+    x = as_array(x)
     return _IndexUpdateHelper(x)
 
 
@@ -148,6 +150,7 @@ def take(a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:
 
     On traced arrays only ``mode="raise"`` is supported.
     """
+    a, indices = as_array(a), as_array(indices)
     if not is_traced((a, indices)):
         return np.take(a, indices, axis=axis, mode=mode)
     if mode != "raise":
@@ -162,6 +165,7 @@ def take(a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:
 
 def take_along_axis(arr: Any, indices: Any, axis: Any = -1) -> Any:
     """Pick values along ``axis`` by ``indices`` (numpy.take_along_axis); differentiable."""
+    arr, indices = as_array(arr), as_array(indices)
     if not is_traced((arr, indices)):
         return np.take_along_axis(arr, indices, axis=axis)
     if not isinstance(indices, Tracer):
@@ -189,6 +193,8 @@ def take_along_axis(arr: Any, indices: Any, axis: Any = -1) -> Any:
 
 def choose(a: Any, choices: Any, mode: str = "raise") -> Any:
     """``choices[a[i]][i]`` with broadcasting (numpy.choose); differentiable in ``choices``."""
+    a = as_array(a)
+    choices = as_arrays(choices)
     choices = list(choices)
     if not is_traced((a, *choices)):
         return np.choose(a, choices, mode=mode)
@@ -211,6 +217,9 @@ def select(condlist: Any, choicelist: Any, default: Any = 0) -> Any:
 
     Differentiable in the choices and ``default``; conditions must be boolean.
     """
+    default = as_array(default)
+    condlist = as_arrays(condlist)
+    choicelist = as_arrays(choicelist)
     condlist, choicelist = list(condlist), list(choicelist)
     if not is_traced((*condlist, *choicelist, default)):
         return np.select(condlist, choicelist, default)
@@ -236,6 +245,7 @@ def compress(condition: Any, a: Any, axis: Any = None) -> Any:
 
     Differentiable in ``a``; ``condition`` must be concrete (its values fix the shape).
     """
+    condition, a = as_array(condition), as_array(a)
     if not is_traced((condition, a)):
         return np.compress(condition, a, axis=axis)
     cond = np.asarray(_concrete(condition, "compress"))
@@ -249,6 +259,7 @@ def extract(condition: Any, arr: Any) -> Any:
 
     Differentiable in ``arr``; ``condition`` must be concrete (its values fix the shape).
     """
+    condition, arr = as_array(condition), as_array(arr)
     if not is_traced((condition, arr)):
         return np.extract(condition, arr)
     cond = np.asarray(_concrete(condition, "extract"))
@@ -260,14 +271,17 @@ def extract(condition: Any, arr: Any) -> Any:
 
 def nonzero(a: Any) -> tuple:
     """Indices of the non-zero elements (numpy.nonzero); ``a`` must be concrete."""
+    a = as_array(a)
     return np.nonzero(_concrete(a, "nonzero"))
 
 
 def flatnonzero(a: Any) -> Any:
     """Indices of the non-zero elements of the flattened ``a`` (numpy.flatnonzero)."""
+    a = as_array(a)
     return np.flatnonzero(_concrete(a, "flatnonzero"))
 
 
 def argwhere(a: Any) -> Any:
     """Indices of the non-zero elements, one row each (numpy.argwhere); concrete only."""
+    a = as_array(a)
     return np.argwhere(_concrete(a, "argwhere"))

@@ -16,6 +16,7 @@ from ..core.trace import is_traced
 from ..primitives import elementwise as _ew
 from ..primitives.fft import fft_nd, slice_pad
 from ..primitives.shape import reshape
+from ._convert import as_array
 
 
 def _as_1d(x: Any, name: str, fname: str) -> Any:
@@ -67,6 +68,7 @@ def convolve(a: Any, v: Any, mode: str = "full") -> Any:
     Differentiable in both ``a`` and ``v``; traced, it is computed with FFTs, so results
     agree with numpy's to float rounding.
     """
+    a, v = as_array(a), as_array(v)
     if not is_traced((a, v)):
         return np.convolve(a, v, mode=mode)
     a, v = _as_1d(a, "a", "convolve"), _as_1d(v, "v", "convolve")
@@ -80,6 +82,7 @@ def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
     Differentiable in both ``a`` and ``v``; traced, it is computed with FFTs, so results
     agree with numpy's to float rounding.
     """
+    a, v = as_array(a), as_array(v)
     if not is_traced((a, v)):
         return np.correlate(a, v, mode=mode)
     a, v = _as_1d(a, "a", "correlate"), _as_1d(v, "v", "correlate")

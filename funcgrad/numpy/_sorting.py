@@ -17,6 +17,7 @@ from ..primitives import elementwise as _ew, indexing as _ix, sorting as _so
 from ..primitives._axes import normalize_axes, normalize_axis
 from ..primitives._index import normalize_index
 from ..primitives.shape import reshape, transpose
+from ._convert import as_array
 from ._indexing import _concrete, take
 
 
@@ -30,6 +31,7 @@ def sort(a: Any, axis: Any = -1, kind: Any = None, *, stable: Any = None) -> Any
     Differentiable: the cotangent of each sorted value goes back to where it came from
     (ties get one of the valid choices).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.sort(a, axis=axis, kind=kind, stable=stable)
     if axis is None:
@@ -39,6 +41,7 @@ def sort(a: Any, axis: Any = -1, kind: Any = None, *, stable: Any = None) -> Any
 
 def argsort(a: Any, axis: Any = -1, kind: Any = None, *, stable: Any = None) -> Any:
     """Indices that sort ``a`` along ``axis`` (numpy.argsort); zero derivative."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.argsort(a, axis=axis, kind=kind, stable=stable)
     if axis is None:
@@ -59,6 +62,7 @@ def _kth(kth: Any, n: int, name: str) -> tuple[int, ...]:
 
 def partition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect") -> Any:
     """Partially sorted copy of ``a`` (numpy.partition); differentiable like ``sort``."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.partition(a, kth, axis=axis, kind=kind)
     if axis is None:
@@ -69,6 +73,7 @@ def partition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect") -> An
 
 def argpartition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect") -> Any:
     """Indices that partition ``a`` (numpy.argpartition); zero derivative."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.argpartition(a, kth, axis=axis, kind=kind)
     if axis is None:
@@ -82,6 +87,7 @@ def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> Any:
 
     Zero derivative.
     """
+    a, v = as_array(a), as_array(v)
     if not is_traced((a, v, sorter)):
         return np.searchsorted(a, v, side=side, sorter=sorter)
     if side not in ("left", "right"):
@@ -122,6 +128,7 @@ def _finish(s: Any, out: Any, lead: tuple, a_shape: tuple, axes: tuple, keepdims
 
 def median(a: Any, axis: Any = None, overwrite_input: bool = False, keepdims: bool = False) -> Any:
     """Median along ``axis`` (numpy.median); differentiable through the sort."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.median(a, axis=axis, overwrite_input=overwrite_input, keepdims=keepdims)
     dtype = np.median(np.zeros(1, a.dtype)).dtype
@@ -175,6 +182,7 @@ def quantile(
 
     On traced arrays only ``method="linear"`` is supported and ``q`` must be concrete.
     """
+    a, q = as_array(a), as_array(q)
     if not is_traced((a, q)):
         return np.quantile(
             a, q, axis=axis, overwrite_input=overwrite_input, method=method, keepdims=keepdims
@@ -196,6 +204,7 @@ def percentile(
 
     On traced arrays only ``method="linear"`` is supported and ``q`` must be concrete.
     """
+    a, q = as_array(a), as_array(q)
     if not is_traced((a, q)):
         return np.percentile(
             a, q, axis=axis, overwrite_input=overwrite_input, method=method, keepdims=keepdims
@@ -220,6 +229,7 @@ def unique(
     sorted: bool = True,
 ) -> Any:
     """The sorted unique elements (numpy.unique); ``ar`` must be concrete, zero derivative."""
+    ar = as_array(ar)
     return np.unique(
         _concrete(ar, "unique"),
         return_index=return_index,

@@ -19,6 +19,7 @@ import numpy as np
 from ..core.trace import is_traced
 from ..primitives import fft as _fft
 from ..primitives._axes import normalize_axis
+from ._convert import as_array
 
 _NORMS = {None: "backward", "backward": "backward", "ortho": "ortho", "forward": "forward"}
 
@@ -95,6 +96,7 @@ def fft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -
 
     Differentiable in real and complex ``a`` (JAX's convention for complex values).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.fft(a, n, axis, norm)
     return _one_axis(a, "fft", n, axis, norm)
@@ -102,6 +104,7 @@ def fft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -
 
 def ifft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
     """Inverse discrete Fourier transform along one axis (numpy.fft.ifft)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.ifft(a, n, axis, norm)
     return _one_axis(a, "ifft", n, axis, norm)
@@ -109,6 +112,7 @@ def ifft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) 
 
 def rfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
     """Fourier transform of real input, the ``n // 2 + 1`` non-negative bins (numpy.fft.rfft)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.rfft(a, n, axis, norm)
     return _one_axis(a, "rfft", n, axis, norm)
@@ -120,6 +124,7 @@ def irfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None)
     As in numpy, the imaginary parts of the zero (and, for even ``n``, the Nyquist) bin
     are ignored, so their cotangents are zero.
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.irfft(a, n, axis, norm)
     return _one_axis(a, "irfft", n, axis, norm)
@@ -132,6 +137,7 @@ def fftn(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] | None = None, norm: Any = None
 ) -> Any:
     """N-dimensional discrete Fourier transform (numpy.fft.fftn)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.fftn(a, s, axes, norm)
     return _n_axes(a, "fft", s, axes, norm)
@@ -141,6 +147,7 @@ def ifftn(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] | None = None, norm: Any = None
 ) -> Any:
     """N-dimensional inverse discrete Fourier transform (numpy.fft.ifftn)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.ifftn(a, s, axes, norm)
     return _n_axes(a, "ifft", s, axes, norm)
@@ -151,6 +158,7 @@ def rfftn(
 ) -> Any:
     """N-dimensional Fourier transform of real input (numpy.fft.rfftn): rfft on the last
     axis, fft on the others."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.rfftn(a, s, axes, norm)
     return _n_axes(a, "rfft", s, axes, norm)
@@ -160,6 +168,7 @@ def irfftn(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] | None = None, norm: Any = None
 ) -> Any:
     """Inverse of ``rfftn`` (numpy.fft.irfftn)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.irfftn(a, s, axes, norm)
     return _n_axes(a, "irfft", s, axes, norm)
@@ -169,6 +178,7 @@ def fft2(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1), norm: Any = None
 ) -> Any:
     """Two-dimensional discrete Fourier transform (numpy.fft.fft2)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.fft2(a, s, axes, norm)
     return _n_axes(a, "fft", s, axes, norm)
@@ -178,6 +188,7 @@ def ifft2(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1), norm: Any = None
 ) -> Any:
     """Two-dimensional inverse discrete Fourier transform (numpy.fft.ifft2)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.ifft2(a, s, axes, norm)
     return _n_axes(a, "ifft", s, axes, norm)
@@ -187,6 +198,7 @@ def rfft2(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1), norm: Any = None
 ) -> Any:
     """Two-dimensional Fourier transform of real input (numpy.fft.rfft2)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.rfft2(a, s, axes, norm)
     return _n_axes(a, "rfft", s, axes, norm)
@@ -196,6 +208,7 @@ def irfft2(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1), norm: Any = None
 ) -> Any:
     """Inverse of ``rfft2`` (numpy.fft.irfft2)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.irfft2(a, s, axes, norm)
     return _n_axes(a, "irfft", s, axes, norm)
@@ -216,6 +229,7 @@ def _shift_axes(x: Any, axes: Any, name: str) -> tuple[int, ...]:
 
 def fftshift(x: Any, axes: int | Sequence[int] | None = None) -> Any:
     """Shift the zero-frequency bin to the centre (numpy.fft.fftshift)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.fft.fftshift(x, axes)
     return _fft.fftshift(x, _shift_axes(x, axes, "fft.fftshift"))
@@ -223,6 +237,7 @@ def fftshift(x: Any, axes: int | Sequence[int] | None = None) -> Any:
 
 def ifftshift(x: Any, axes: int | Sequence[int] | None = None) -> Any:
     """The inverse of ``fftshift`` (numpy.fft.ifftshift)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.fft.ifftshift(x, axes)
     return _fft.ifftshift(x, _shift_axes(x, axes, "fft.ifftshift"))

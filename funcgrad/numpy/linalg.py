@@ -38,6 +38,7 @@ from ..primitives import (
     spectral as _spec,
 )
 from ..primitives._axes import normalize_axis
+from ._convert import as_array, as_arrays
 from ._linalg_norms import matrix_norm as matrix_norm, norm as norm, vector_norm as vector_norm
 from ._products import cross as _cross, matmul as matmul, outer as _outer, tensordot as tensordot
 
@@ -67,6 +68,7 @@ def _square(a: Any, name: str) -> Any:
 
 def inv(a: Any) -> Any:
     """Inverse of a (stack of) square matrices (numpy.linalg.inv)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.inv(a)
     return _dec.inv(_square(a, "inv"))
@@ -74,6 +76,7 @@ def inv(a: Any) -> Any:
 
 def solve(a: Any, b: Any) -> Any:
     """Solve ``a @ x = b`` (numpy.linalg.solve); ``b`` is a vector only when it is 1-D."""
+    a, b = as_array(a), as_array(b)
     if not is_traced((a, b)):
         return np.linalg.solve(a, b)
     a, b = _square(a, "solve"), _arr(b)
@@ -91,6 +94,7 @@ def solve(a: Any, b: Any) -> Any:
 def det(a: Any) -> Any:
     """Determinant (numpy.linalg.det); the derivative ``det(a) inv(a).T`` needs an
     invertible ``a``."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.det(a)
     return _dec.det_p.bind(_square(a, "det"))
@@ -99,6 +103,7 @@ def det(a: Any) -> Any:
 def slogdet(a: Any) -> Any:
     """``(sign, logabsdet)`` of the determinant (numpy.linalg.slogdet); the sign has zero
     derivative."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.slogdet(a)
     return SlogdetResult(*_dec.slogdet_p.bind(_square(a, "slogdet")))
@@ -110,6 +115,7 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
     Lower-triangular ``L`` with ``a = L @ L.T`` (``upper=True``: ``L.T``). Symmetric
     convention: the gradient with respect to ``a`` is symmetric.
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.cholesky(a, upper=upper)
     lower = _dec.cholesky_p.bind(_square(a, "cholesky"))
@@ -126,6 +132,7 @@ def eig(a: Any) -> Any:
     differentiate only functions that do not depend on it (``abs(v)``,
     ``v @ (f(w)[:, None] * inv(v))``). Gradients of real inputs are real.
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.eig(a)
     return EigResult(*_spec.eig_p.bind(_square(a, "eig")))
@@ -134,6 +141,7 @@ def eig(a: Any) -> Any:
 def eigvals(a: Any) -> Any:
     """Eigenvalues of a general square matrix (numpy.linalg.eigvals); complex under
     transformations, as ``eig``; derivatives need distinct eigenvalues."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.eigvals(a)
     return _spec.eig_p.bind(_square(a, "eigvals"))[0]
@@ -148,6 +156,7 @@ def eigh(a: Any, UPLO: str = "L") -> Any:
     are defined up to sign, so differentiate functions that do not depend on the sign
     (e.g. ``v * v``, ``v @ diag(f(w)) @ v.T``).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.eigh(a, UPLO)
     if UPLO not in ("L", "U"):
@@ -160,6 +169,7 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Any:
 
     Only the triangle named by ``UPLO`` is read (the other has zero derivative).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.eigvalsh(a, UPLO)
     if UPLO not in ("L", "U"):
@@ -170,6 +180,7 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Any:
 def qr(a: Any, mode: str = "reduced") -> Any:
     """QR decomposition (numpy.linalg.qr); derivatives for square and tall matrices in
     ``'reduced'`` mode (and ``'r'``)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.qr(a, mode)
     a = _arr(a)
@@ -189,6 +200,7 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
     distinct nonzero singular values; singular vectors are defined up to sign. Under
     transformations ``hermitian`` is ignored (the general SVD is used).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.svd(a, full_matrices, compute_uv, hermitian)
     a = _arr(a)
@@ -201,6 +213,7 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
 
 def svdvals(x: Any, /) -> Any:
     """Singular values, descending (numpy.linalg.svdvals)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.linalg.svdvals(x)
     return svd(x, compute_uv=False)
@@ -209,6 +222,7 @@ def svdvals(x: Any, /) -> Any:
 def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NOT_GIVEN) -> Any:
     """Moore-Penrose pseudo-inverse (numpy.linalg.pinv); the derivative assumes the rank
     is locally constant. Under transformations ``rcond``/``rtol`` must be scalars."""
+    a = as_array(a)
     if not is_traced((a,)):
         if rtol is _NOT_GIVEN:
             return np.linalg.pinv(a, rcond, hermitian)
@@ -233,6 +247,7 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NOT
 def matrix_power(a: Any, n: int) -> Any:
     """``a`` to the integer power ``n`` by repeated squaring (numpy.linalg.matrix_power);
     negative ``n`` inverts first."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.matrix_power(a, n)
     a = _square(a, "matrix_power")
@@ -272,6 +287,7 @@ def _chain_order(dims: list[int]) -> list[list[int]]:
 def multi_dot(arrays: Any) -> Any:
     """Chain of matrix products in the cheapest order (numpy.linalg.multi_dot); the first
     and last arrays may be 1-D."""
+    arrays = as_arrays(arrays)
     arrays = list(arrays)
     if not is_traced(arrays):
         return np.linalg.multi_dot(arrays)
@@ -310,6 +326,7 @@ def multi_dot(arrays: Any) -> Any:
 
 def outer(x1: Any, x2: Any, /) -> Any:
     """Outer product of two vectors (numpy.linalg.outer)."""
+    x1, x2 = as_array(x1), as_array(x2)
     if not is_traced((x1, x2)):
         return np.linalg.outer(x1, x2)
     if np.ndim(x1) != 1 or np.ndim(x2) != 1:
@@ -319,6 +336,7 @@ def outer(x1: Any, x2: Any, /) -> Any:
 
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """Cross product of 3-vectors (numpy.linalg.cross)."""
+    x1, x2 = as_array(x1), as_array(x2)
     if not is_traced((x1, x2)):
         return np.linalg.cross(x1, x2, axis=axis)
     if np.shape(x1)[axis] != 3 or np.shape(x2)[axis] != 3:
@@ -330,6 +348,7 @@ def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
 
 def matrix_transpose(x: Any, /) -> Any:
     """Transpose of the last two axes (numpy.linalg.matrix_transpose)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.linalg.matrix_transpose(x)
     if np.ndim(x) < 2:
@@ -339,6 +358,7 @@ def matrix_transpose(x: Any, /) -> Any:
 
 def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """Dot product of vectors along ``axis``, broadcasting the rest (numpy.linalg.vecdot)."""
+    x1, x2 = as_array(x1), as_array(x2)
     if not is_traced((x1, x2)):
         return np.linalg.vecdot(x1, x2, axis=axis)
     from ._products import einsum
