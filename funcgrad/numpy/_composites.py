@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import is_traced
-from ..primitives import elementwise as _ew
+from ..primitives import elementwise as _ew, reductions as _red
 from ._convert import as_array
 
 
@@ -90,21 +91,74 @@ def where(condition: Any, x: Any = None, y: Any = None, /) -> Any:
     return _ew.where_p.bind(condition, x, y)
 
 
-def clip(a: Any, a_min: Any = None, a_max: Any = None, /) -> Any:
+def clip(
+    a: Any,
+    a_min: Any = np._NoValue,
+    a_max: Any = np._NoValue,
+    out: None = None,
+    *,
+    min: Any = np._NoValue,  # numpy 2 names, shadowing the builtins inside clip only
+    max: Any = np._NoValue,
+) -> Any:
     """Limit values to ``[a_min, a_max]`` (numpy.clip): ``minimum(maximum(a, a_min), a_max)``.
 
-    Derivative 1 inside, 0 outside, and 1/2 to each of ``a`` and the bound where they are
-    equal (the ties of maximum and minimum, as in JAX).
+    numpy 2's keywords ``min=``/``max=`` may replace ``a_min``/``a_max`` (not both); a bound
+    of None (or left out) is no bound. Derivative 1 inside, 0 outside, and 1/2 to each of
+    ``a`` and the bound where they are equal (the ties of maximum and minimum, as in JAX).
+    ``out`` must be None (funcgrad never writes into arrays).
     """
     a, a_min, a_max = as_array(a), as_array(a_min), as_array(a_max)
-    if not is_traced((a, a_min, a_max)):
-        return np.clip(a, a_min, a_max)
-    out = a
-    if a_min is not None:
-        out = _ew.maximum(out, a_min)
-    if a_max is not None:
-        out = _ew.minimum(out, a_max)
+    min, max = as_array(min), as_array(max)
+    if out is not None:
+        raise FuncgradTypeError(
+            "clip: out= is not supported (funcgrad never writes into arrays); use the result"
+        )
+    if not is_traced((a, a_min, a_max, min, max)):
+        kw = {k: v for k, v in (("min", min), ("max", max)) if v is not np._NoValue}
+        return np.clip(a, a_min, a_max, **kw)
+    if min is not np._NoValue or max is not np._NoValue:
+        if a_min is not np._NoValue or a_max is not np._NoValue:
+            raise FuncgradValueError(
+                "clip: passing `min` or `max` keyword argument when `a_min` and `a_max` are "
+                "provided is forbidden; give the bounds one way"
+            )
+        a_min, a_max = min, max
+    result = a
+    if a_min is not None and a_min is not np._NoValue:
+        result = _ew.maximum(result, a_min)
+    if a_max is not None and a_max is not np._NoValue:
+        result = _ew.minimum(result, a_max)
+    return result
+
+
+def isclose(a: Any, b: Any, rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: bool = False):
+    """Elementwise ``|a - b| <= atol + rtol * |b|`` (numpy.isclose); zero derivative.
+
+    Infinities are close only to themselves; NaNs to NaNs with ``equal_nan``.
+    """
+    a, b = as_array(a), as_array(b)
+    if not is_traced((a, b, rtol, atol)):
+        return np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    a, b = _ew.stop_gradient(a), _ew.stop_gradient(b)
+    finite = _ew.logical_and(_ew.isfinite_p.bind(a), _ew.isfinite_p.bind(b))
+    near = _ew.less_equal_p.bind(_ew.abs(a - b), atol + rtol * _ew.abs(b))
+    out = _ew.logical_or(_ew.logical_and(finite, near), _ew.equal(a, b))
+    if equal_nan:
+        out = _ew.logical_or(out, _ew.logical_and(_ew.isnan(a), _ew.isnan(b)))
     return out
+
+
+def allclose(a: Any, b: Any, rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: bool = False):
+    """Whether every entry of ``a`` is close to ``b`` (numpy.allclose); zero derivative.
+
+    Outside transformations a Python bool, as numpy; traced, a 0-d boolean array (use it in
+    ``fnp.where`` or ``cond``; ``bool()`` of it needs concrete values).
+    """
+    a, b = as_array(a), as_array(b)
+    if not is_traced((a, b, rtol, atol)):
+        return np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    close = isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return _red.all_(close, tuple(range(np.ndim(close))))
 
 
 def round(a: Any, decimals: int = 0) -> Any:

@@ -7,6 +7,7 @@ core and the primitives layer only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -73,26 +74,69 @@ class _IndexUpdateRef:
     def __repr__(self) -> str:
         return f"_IndexUpdateRef({self.array!r}, {self.index!r})"
 
-    def get(self) -> Any:
+    def get(self, **hints: Any) -> Any:
         """``x[idx]``."""
+        _check_hints("get", hints)
         return _getitem(self.array, self.index)
 
-    def set(self, values: Any) -> Any:
+    def set(self, values: Any, **hints: Any) -> Any:
         """A copy of ``x`` with ``x[idx] = values``; with repeated indices the last wins."""
+        _check_hints("set", hints)
         return self._update("set", values)
 
-    def add(self, values: Any) -> Any:
+    def add(self, values: Any, **hints: Any) -> Any:
         """A copy of ``x`` with ``values`` added at ``idx``; repeats accumulate (np.add.at)."""
+        _check_hints("add", hints)
         return self._update("add", values)
 
-    def multiply(self, values: Any) -> Any:
+    def multiply(self, values: Any, **hints: Any) -> Any:
         """A copy of ``x`` multiplied by ``values`` at ``idx``; repeats multiply each time
         (np.multiply.at). With repeated indices the derivative in ``values`` divides by them
         (undefined where such a value is 0)."""
+        _check_hints("multiply", hints)
         return self._update("multiply", values)
+
+    def divide(self, values: Any, **hints: Any) -> Any:
+        """A copy of ``x`` divided by ``values`` at ``idx``; repeats divide each time
+        (np.divide.at)."""
+        _check_hints("divide", hints)
+        return self._in_rounds("divide", _ew.divide, values)
+
+    def power(self, values: Any, **hints: Any) -> Any:
+        """A copy of ``x`` raised to ``values`` at ``idx``; repeats raise each time
+        (np.power.at)."""
+        _check_hints("power", hints)
+        return self._in_rounds("power", _ew.power, values)
+
+    def min(self, values: Any, **hints: Any) -> Any:
+        """A copy of ``x`` with ``minimum(x[idx], values)`` at ``idx``; repeats take the
+        minimum of all their values (np.minimum.at). Ties share the derivative."""
+        _check_hints("min", hints)
+        return self._in_rounds("minimum", _ew.minimum, values)
+
+    def max(self, values: Any, **hints: Any) -> Any:
+        """A copy of ``x`` with ``maximum(x[idx], values)`` at ``idx`` (np.maximum.at)."""
+        _check_hints("max", hints)
+        return self._in_rounds("maximum", _ew.maximum, values)
+
+    def apply(self, func: Callable[[Any], Any], **hints: Any) -> Any:
+        """A copy of ``x`` with the unary ``func`` applied at ``idx``, once per occurrence
+        of an index (``ufunc.at(x, idx)``); ``func`` is a funcgrad.numpy function (or a
+        numpy ufunc outside transformations)."""
+        _check_hints("apply", hints)
+        x, idx = self.array, self.index
+        if not is_traced((x,)) and not _index_traced(idx) and isinstance(func, np.ufunc):
+            out = np.array(x, copy=True)
+            func.at(out, idx)
+            return out
+        flat, rounds, _ = _occurrences(x, idx, None, "at[...].apply")
+        for positions, _ in rounds:
+            flat = _IndexUpdateRef(flat, positions).set(func(_getitem(flat, positions)))
+        return reshape(flat, np.shape(x))
 
     def _update(self, kind: str, values: Any) -> Any:
         x, idx = self.array, self.index
+        values = as_array(values)
         if not is_traced((x, values)) and not _index_traced(idx):
             out = np.array(x, copy=True)
             if kind == "set":
@@ -118,6 +162,75 @@ class _IndexUpdateRef:
             )
         return _ix.index_update(kind, x, nidx, arrays, values, unique)
 
+    def _in_rounds(self, ufunc: str, op: Callable[[Any, Any], Any], values: Any) -> Any:
+        """``getattr(np, ufunc).at(x, idx, values)``: under transformations, one round of
+        unique indices per repetition, applying ``op`` in index order as numpy does."""
+        x, idx = self.array, self.index
+        values = as_array(values)
+        if not is_traced((x, values)) and not _index_traced(idx):
+            out = np.array(x, copy=True)
+            getattr(np, ufunc).at(out, idx, values)
+            return out
+        flat, rounds, v = _occurrences(x, idx, values, f"at[...].{ufunc}")
+        for positions, picks in rounds:
+            new = op(_getitem(flat, positions), _getitem(v, picks))
+            flat = _IndexUpdateRef(flat, positions).set(new)
+        return reshape(flat, np.shape(x))
+
+
+_HINTS = ("indices_are_sorted", "unique_indices", "mode", "fill_value")
+
+
+def _check_hints(name: str, hints: dict) -> None:
+    """JAX's keyword hints: the sorted/unique ones are accepted (ignored); ``mode`` must be
+    None or "promise_in_bounds" (indices are checked as numpy does)."""
+    bad = [k for k in hints if k not in _HINTS]
+    if bad:
+        raise FuncgradTypeError(f"at[...].{name}() got unexpected keyword arguments {bad}")
+    mode = hints.get("mode")
+    if mode not in (None, "promise_in_bounds"):
+        raise FuncgradValueError(
+            f"at[...].{name}: mode={mode!r} is not supported; out-of-bounds indices raise "
+            "IndexError as in numpy (use mode=None)"
+        )
+
+
+def _occurrences(x: Any, idx: Any, values: Any, name: str) -> tuple[Any, list, Any]:
+    """``x`` flattened, the rounds ``(positions, picks)`` of an update at ``idx`` (round k:
+    the k-th occurrence of every repeated position, so positions are unique within a
+    round), and ``values`` broadcast to ``x[idx]``'s shape and flattened."""
+    if _index_traced(idx):
+        raise FuncgradTypeError(
+            f"{name}: the index must be concrete (it decides which entries repeat); traced "
+            "index arrays work with .set, .add and .multiply"
+        )
+    shape = np.shape(x)
+    targets = np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape)[idx]
+    flat_targets = np.ravel(targets)
+    order = np.argsort(flat_targets, kind="stable")
+    sorted_t = flat_targets[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_t)) + 1] if sorted_t.size else sorted_t
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    rounds = []
+    for k in range(int(rank.max()) + 1 if rank.size else 0):
+        picks = np.flatnonzero(rank == k)
+        rounds.append((flat_targets[picks], picks))
+    v = None
+    if values is not None:
+        vs = np.shape(values)
+        try:
+            ok = np.broadcast_shapes(vs, targets.shape) == targets.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise FuncgradValueError(
+                f"{name}: values of shape {vs} cannot be broadcast to the indexed shape "
+                f"{targets.shape}"
+            )
+        v = reshape(broadcast_to(values, targets.shape), (targets.size,))
+    return reshape(x, (int(np.prod(shape, dtype=np.int64)),)), rounds, v
+
 
 class _IndexUpdateHelper:
     """``x.at``: index it (``x.at[idx]``) to get the functional updates."""
@@ -132,11 +245,18 @@ class _IndexUpdateHelper:
 
 
 def at(x: Any) -> _IndexUpdateHelper:
-    """Functional updates ``at(x)[idx].set(v)``, ``.add(v)``, ``.multiply(v)``, ``.get()``.
+    """Functional updates ``at(x)[idx].set(v)``, as JAX's ``x.at[idx]``.
 
-    ``x.at`` on traced arrays is the same. Each returns a new array and never mutates ``x``;
-    differentiable in ``x`` and ``v``. With repeated integer indices ``add`` accumulates and
-    ``multiply`` multiplies every time (like ``np.add.at``), ``set`` keeps the last value.
+    The updates are ``.set``, ``.add``, ``.multiply``, ``.divide``, ``.power``, ``.min``,
+    ``.max``, ``.apply(func)`` and ``.get()``; ``x.at`` on traced arrays is the same. Each
+    returns a new array and never mutates ``x``; differentiable in ``x`` and ``v``. With
+    repeated integer indices every update but ``set`` applies once per occurrence, in index
+    order, like numpy's ``ufunc.at`` (``set`` keeps the last value). JAX's keyword hints
+    (``unique_indices``, ``indices_are_sorted``, ``mode=None``) are accepted.
+
+    Example:
+      >>> at(np.array([1.0, 5.0, 3.0]))[np.array([1, 1])].min(np.array([4.0, 2.0]))
+      array([1., 2., 3.])
     """
     x = as_array(x)
     return _IndexUpdateHelper(x)

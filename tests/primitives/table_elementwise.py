@@ -181,6 +181,16 @@ ELEMENTWISE = [
         nary(3, arg1=(-2.0, -0.5), arg2=(0.5, 2.0)),
         reference=lambda x, lo, hi: np.clip(x, lo, hi),
     ),
+    OpSpec(  # numpy 2's keywords
+        "clip_keywords",
+        lambda x, lo, hi: (
+            fnp.clip(x, min=lo) + fnp.clip(x, max=hi) + fnp.clip(x, a_min=lo, a_max=hi)
+        ),
+        nary(3, arg1=(-2.0, -0.5), arg2=(0.5, 2.0)),
+        reference=lambda x, lo, hi: (
+            np.clip(x, min=lo) + np.clip(x, max=hi) + np.clip(x, a_min=lo, a_max=hi)
+        ),
+    ),
     # Zero-derivative functions: their derivative is checked to be exactly zero.
     OpSpec(
         "stop_gradient", fnp.stop_gradient, unary(), differentiable=False, reference=lambda x: x
@@ -206,6 +216,20 @@ ELEMENTWISE = [
     OpSpec("logical_and", fnp.logical_and, binary(), differentiable=False),
     OpSpec("logical_or", fnp.logical_or, binary(), differentiable=False),
     OpSpec("logical_xor", fnp.logical_xor, binary(), differentiable=False),
+    OpSpec(
+        "isclose",
+        lambda x, y: fnp.isclose(x, fnp.where(y > 0, x * (1 + 1e-9), y)),
+        binary(),
+        differentiable=False,
+        reference=lambda x, y: np.isclose(x, np.where(y > 0, x * (1 + 1e-9), y)),
+    ),
+    OpSpec(
+        "allclose",
+        lambda x, y: fnp.allclose(x, fnp.where(y > -1.5, x * (1 + 1e-9), y)),
+        binary(),
+        differentiable=False,
+        reference=lambda x, y: np.allclose(x, np.where(y > -1.5, x * (1 + 1e-9), y)),
+    ),
     *COMPLEX,
 ]
 ELEMENTWISE = attach(ELEMENTWISE)

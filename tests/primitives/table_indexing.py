@@ -90,11 +90,11 @@ def _trailing_idx_params(args):
 
 
 @st.composite
-def _x_and_trailing_v(draw, lo=-2.0, hi=2.0):
+def _x_and_trailing_v(draw, lo=-2.0, hi=2.0, x_lo=-2.0, x_hi=2.0):
     """``(x, v)``: v has the shape of x's last few axes (possibly none: a scalar)."""
     shape = draw(shapes(min_dims=1, max_dims=3))
     j = draw(st.integers(0, len(shape)))
-    x = draw(arrays(shape=shape))
+    x = draw(arrays(shape=shape, min_value=x_lo, max_value=x_hi))
     v = draw(arrays(shape=shape[len(shape) - j :], min_value=lo, max_value=hi))
     return x, v
 
@@ -106,6 +106,15 @@ def _updated(kind):
             out[idx] = v
         else:
             getattr(np, kind).at(out, idx, v)
+        return out
+
+    return ref
+
+
+def _applied(ufunc):
+    def ref(x, idx):
+        out = x.copy()
+        ufunc.at(out, idx)
         return out
 
     return ref
@@ -263,6 +272,41 @@ INDEXING = [
         lambda: _x_and_trailing_v(0.5, 1.5),
         params=_trailing_idx_params,
         reference=_updated("multiply"),
+    ),
+    OpSpec(
+        "at_divide",
+        lambda x, v, idx: fnp.at(x)[idx].divide(v),
+        lambda: _x_and_trailing_v(0.5, 1.5),
+        params=_trailing_idx_params,
+        reference=_updated("divide"),
+    ),
+    OpSpec(
+        "at_power",
+        lambda x, v, idx: fnp.at(x)[idx].power(v),
+        lambda: _x_and_trailing_v(0.5, 1.5, 0.5, 1.5),
+        params=_trailing_idx_params,
+        reference=_updated("power"),
+    ),
+    OpSpec(
+        "at_min",
+        lambda x, v, idx: fnp.at(x)[idx].min(v),
+        lambda: _x_and_trailing_v(-1.9, 2.1),  # never equal to x (no ties)
+        params=_trailing_idx_params,
+        reference=_updated("minimum"),
+    ),
+    OpSpec(
+        "at_max",
+        lambda x, v, idx: fnp.at(x)[idx].max(v),
+        lambda: _x_and_trailing_v(-1.9, 2.1),  # never equal to x (no ties)
+        params=_trailing_idx_params,
+        reference=_updated("maximum"),
+    ),
+    OpSpec(
+        "at_apply",
+        lambda x, idx: fnp.at(x)[idx].apply(fnp.sin),
+        unary(shape=shapes(min_dims=1, max_dims=3)),
+        params=_idx_params,
+        reference=_applied(np.sin),
     ),
     OpSpec(
         "at_set_gathered",
