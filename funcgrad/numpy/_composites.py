@@ -87,7 +87,10 @@ def where(condition: Any, x: Any = None, y: Any = None, /) -> Any:
     if x is None and y is None:
         return np.where(condition)
     if x is None or y is None:
-        raise ValueError("where: either both or neither of x and y should be given")
+        raise FuncgradValueError(
+            "where: either both or neither of x and y should be given; use "
+            "fnp.where(condition, x, y), or fnp.nonzero(condition) for the indices"
+        )
     return _ew.where_p.bind(condition, x, y)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..core.trace import is_traced
 from ..primitives import shape as _shape
+from ..primitives._errors import FuncgradNotImplementedError
 from ._convert import as_array, as_arrays, build, contains_tracer
 
 
@@ -107,8 +108,10 @@ def linspace(
     if not is_traced((start, stop)):
         return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
     if retstep or axis != 0 or np.ndim(start) or np.ndim(stop):
-        raise NotImplementedError(
-            "linspace with traced endpoints supports scalar start/stop, axis=0, retstep=False"
+        raise FuncgradNotImplementedError(
+            "linspace with traced endpoints supports scalar start/stop, axis=0 and "
+            f"retstep=False (got start shape {np.shape(start)}, stop shape {np.shape(stop)}, "
+            f"axis={axis}, retstep={retstep}); build other forms as start + (stop - start) * t"
         )
     div = (num - 1) if endpoint else num
     dt = np.result_type(*(getattr(v, "dtype", np.float64) for v in (start, stop)), 1.0)

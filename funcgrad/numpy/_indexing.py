@@ -16,6 +16,7 @@ from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, indexing as _ix
 from ..primitives._axes import normalize_axis
+from ..primitives._errors import FuncgradIndexError, FuncgradNotImplementedError
 from ..primitives._index import index_layout, normalize_index
 from ..primitives.shape import broadcast_to, reshape
 from ._convert import as_array, as_arrays
@@ -274,7 +275,10 @@ def take(a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:
     if not is_traced((a, indices)):
         return np.take(a, indices, axis=axis, mode=mode)
     if mode != "raise":
-        raise NotImplementedError(f"take: mode={mode!r} is not supported on traced arrays")
+        raise FuncgradNotImplementedError(
+            f"take: mode={mode!r} is not supported on traced arrays; use mode='raise' (clip "
+            "the indices with fnp.clip, or wrap them with %, first)"
+        )
     if axis is None:
         a = reshape(a, (int(np.prod(np.shape(a), dtype=np.int64)),))
         axis = 0
@@ -291,19 +295,23 @@ def take_along_axis(arr: Any, indices: Any, axis: Any = -1) -> Any:
     if not isinstance(indices, Tracer):
         indices = np.asarray(indices)
     if not np.issubdtype(indices.dtype, np.integer):
-        raise IndexError("take_along_axis: `indices` must be an integer array")
+        raise FuncgradIndexError(
+            f"take_along_axis: `indices` must be an integer array, got dtype {indices.dtype}; "
+            "convert it with indices.astype(int)"
+        )
     if axis is None:
         if indices.ndim != 1:
-            raise ValueError(
-                "take_along_axis: when axis=None, `indices` must have a single dimension."
+            raise FuncgradValueError(
+                "take_along_axis: when axis=None, `indices` must have a single dimension, got "
+                f"shape {indices.shape}"
             )
         arr = reshape(arr, (int(np.prod(np.shape(arr), dtype=np.int64)),))
         axis = 0
     ndim = np.ndim(arr)
     if indices.ndim != ndim:
-        raise ValueError(
+        raise FuncgradValueError(
             "take_along_axis: `indices` and `arr` must have the same number of dimensions "
-            f"(got {indices.ndim} and {ndim})"
+            f"(got shapes {indices.shape} and {np.shape(arr)}); add length-1 axes to indices"
         )
     axis = normalize_axis(axis, ndim, op="take_along_axis")
     _, fancy = _ix.along_axis_index(np.shape(arr), indices, axis)
@@ -319,11 +327,16 @@ def choose(a: Any, choices: Any, mode: str = "raise") -> Any:
     if not is_traced((a, *choices)):
         return np.choose(a, choices, mode=mode)
     if mode != "raise":
-        raise NotImplementedError(f"choose: mode={mode!r} is not supported on traced arrays")
+        raise FuncgradNotImplementedError(
+            f"choose: mode={mode!r} is not supported on traced arrays; use mode='raise'"
+        )
     if not isinstance(a, Tracer):
         a = np.asarray(a)
         if a.size and (a.min() < 0 or a.max() >= len(choices)):
-            raise ValueError("choose: invalid entry in choice array")
+            raise FuncgradValueError(
+                f"choose: invalid entry in choice array: entries must lie in 0..{len(choices) - 1}"
+                f" (one per choice), got {a.min()}..{a.max()}"
+            )
     shape = np.broadcast_shapes(np.shape(a), *(np.shape(c) for c in choices))
     out = choices[0]
     for k in range(1, len(choices)):
@@ -344,12 +357,18 @@ def select(condlist: Any, choicelist: Any, default: Any = 0) -> Any:
     if not is_traced((*condlist, *choicelist, default)):
         return np.select(condlist, choicelist, default)
     if len(condlist) != len(choicelist):
-        raise ValueError("select: list of cases must be same length as list of conditions")
+        raise FuncgradValueError(
+            f"select: list of cases must be same length as list of conditions (got "
+            f"{len(choicelist)} choices and {len(condlist)} conditions)"
+        )
     if not condlist:
-        raise ValueError("select with an empty condition list is not possible")
+        raise FuncgradValueError("select with an empty condition list is not possible")
     for i, c in enumerate(condlist):
         if _dtype(c) != np.bool_:
-            raise TypeError(f"select: invalid entry {i} in condlist: should be boolean ndarray")
+            raise FuncgradTypeError(
+                f"select: invalid entry {i} in condlist: should be boolean ndarray, got dtype "
+                f"{_dtype(c)}; compare it (e.g. c > 0)"
+            )
     dtype = np.result_type(
         *(c if type(c) in (int, float, complex) else _dtype(c) for c in (*choicelist, default))
     )
@@ -370,7 +389,10 @@ def compress(condition: Any, a: Any, axis: Any = None) -> Any:
         return np.compress(condition, a, axis=axis)
     cond = np.asarray(_concrete(condition, "compress"))
     if cond.ndim != 1:
-        raise ValueError("compress: condition must be a 1-d array")
+        raise FuncgradValueError(
+            f"compress: condition must be a 1-d array, got shape {cond.shape}; flatten it or "
+            "use fnp.extract"
+        )
     return take(a, np.flatnonzero(cond), axis=axis)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradValueError
+from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, reductions as _red, shape as _shape, spectral as _spec
 from ..primitives._axes import normalize_axes, normalize_axis
@@ -92,7 +92,9 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
         try:
             axis = (operator.index(axis),)
         except TypeError as e:
-            raise TypeError("norm: 'axis' must be None, an integer or a tuple of integers") from e
+            raise FuncgradTypeError(
+                f"norm: 'axis' must be None, an integer or a tuple of integers, got {axis!r}"
+            ) from e
     if len(axis) == 1:
         return _vector(x, ord, normalize_axes(axis, nd, "norm"), keepdims)
     if len(axis) == 2:

@@ -17,9 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, reductions as _red
 from ..primitives._axes import normalize_axes, normalize_axis, reduced_shape
+from ..primitives._errors import FuncgradAxisError, FuncgradNotImplementedError
 from ..primitives.shape import broadcast_to, reshape, transpose
 from ._convert import as_array
 
@@ -103,13 +105,13 @@ def average(
     w = weights if isinstance(weights, Tracer) else np.asarray(weights)
     if w.shape != a.shape:
         if axis is None:
-            raise TypeError(
+            raise FuncgradTypeError(
                 "average: axis must be specified when shapes of a and weights differ "
-                f"(a {a.shape}, weights {w.shape})"
+                f"(a {a.shape}, weights {w.shape}); pass the axis the weights run along"
             )
         given = tuple(normalize_axis(ax, a.ndim, op="average") for ax in _as_seq(axis))
         if w.shape != tuple(a.shape[ax] for ax in given):
-            raise ValueError(
+            raise FuncgradValueError(
                 f"average: shape of weights {w.shape} must be consistent with shape of a "
                 f"{a.shape} along axis {axis}"
             )
@@ -266,7 +268,9 @@ def _scan_axis(a: Any, axis: Any, op: str) -> tuple[Any, int]:
     if axis is None:  # numpy flattens
         return reshape(a, (a.size,)), 0
     if a.ndim == 0:
-        raise ValueError(f"{op}: axis {axis} is out of bounds for a 0-d array")
+        raise FuncgradAxisError(
+            f"{op}: axis {axis} is out of bounds for a 0-d array; use axis=None"
+        )
     return a, normalize_axis(axis, a.ndim, op=op)
 
 
@@ -300,10 +304,12 @@ def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = _NoValue, append: An
     if n == 0:
         return a
     if n < 0:
-        raise ValueError(f"diff: order must be non-negative but got {n!r}")
+        raise FuncgradValueError(f"diff: order must be non-negative but got n={n!r}")
     a = a if isinstance(a, Tracer) else np.asarray(a)
     if a.ndim == 0:
-        raise ValueError("diff requires input that is at least one dimensional")
+        raise FuncgradValueError(
+            "diff requires input that is at least one dimensional (got a 0-d array)"
+        )
     ax = normalize_axis(axis, a.ndim, op="diff")
     if prepend is not _NoValue or append is not _NoValue:
         a = _pad_ends(a, ax, prepend, append)
@@ -315,7 +321,9 @@ def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = _NoValue, append: An
 def _pad_ends(a: Any, ax: int, prepend: Any, append: Any) -> Any:
     concatenate = getattr(sys.modules[__package__], "concatenate", None)
     if concatenate is None:
-        raise NotImplementedError("diff: prepend/append under a transformation need concatenate")
+        raise FuncgradNotImplementedError(
+            "diff: prepend/append under a transformation need funcgrad.numpy.concatenate"
+        )
     parts = [a]
     for value, at_end in ((prepend, False), (append, True)):
         if value is _NoValue:

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from ..core.errors import FuncgradValueError
+from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, shape as _s
 from ..primitives._axes import normalize_axes, normalize_axis
@@ -47,7 +47,9 @@ def _index(v: Any, name: str, what: str) -> int:
     try:
         return operator.index(v)
     except TypeError:
-        raise TypeError(f"{name}: {what} must be integers, got {v!r}") from None
+        raise FuncgradTypeError(
+            f"{name}: {what} must be integers, got {v!r} ({type(v).__name__})"
+        ) from None
 
 
 # --- reshaping -------------------------------------------------------------------------

@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradValueError
+from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, indexing as _ix, sorting as _so
 from ..primitives._axes import normalize_axes, normalize_axis
+from ..primitives._errors import FuncgradNotImplementedError
 from ..primitives._index import normalize_index
 from ..primitives.shape import reshape, transpose
 from ._convert import as_array
@@ -52,7 +53,9 @@ def argsort(a: Any, axis: Any = -1, kind: Any = None, *, stable: Any = None) -> 
 def _kth(kth: Any, n: int, name: str) -> tuple[int, ...]:
     ks = np.atleast_1d(np.asarray(kth))
     if not np.issubdtype(ks.dtype, np.integer):
-        raise TypeError(f"{name}: kth must be an integer or a sequence of integers")
+        raise FuncgradTypeError(
+            f"{name}: kth must be an integer or a sequence of integers, got dtype {ks.dtype}"
+        )
     for k in ks:
         if not -n <= k < n:
             raise FuncgradValueError(f"{name}: kth(={int(k)}) out of bounds ({n})")
@@ -91,7 +94,7 @@ def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> Any:
     if not is_traced((a, v, sorter)):
         return np.searchsorted(a, v, side=side, sorter=sorter)
     if side not in ("left", "right"):
-        raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+        raise FuncgradValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
     if np.ndim(a) != 1:
         raise FuncgradValueError(f"searchsorted: a must be 1-d, got shape {np.shape(a)}")
     if sorter is not None:
@@ -144,9 +147,14 @@ def median(a: Any, axis: Any = None, overwrite_input: bool = False, keepdims: bo
 def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, name: str) -> Any:
     weak_q = type(q) in (int, float)
     if method != "linear":
-        raise NotImplementedError(f"{name}: only method='linear' is supported on traced arrays")
+        raise FuncgradNotImplementedError(
+            f"{name}: only method='linear' is supported on traced arrays, got {method!r}"
+        )
     if isinstance(q, Tracer):
-        raise TypeError(f"{name}: q must be concrete (it is not differentiated)")
+        raise FuncgradTypeError(
+            f"{name}: q must be concrete (it is not differentiated), got a traced {q.aval}; "
+            "pass it as a constant (e.g. fg.stop_gradient does not help: use a numpy array)"
+        )
     q = np.asarray(q)
     dtype = np.quantile(np.zeros(1, a.dtype), q if not weak_q else q.item()).dtype
     s, axes, _ = _sorted_front(a, axis, name)
@@ -210,7 +218,9 @@ def percentile(
             a, q, axis=axis, overwrite_input=overwrite_input, method=method, keepdims=keepdims
         )
     if isinstance(q, Tracer):
-        raise TypeError("percentile: q must be concrete (it is not differentiated)")
+        raise FuncgradTypeError(
+            f"percentile: q must be concrete (it is not differentiated), got a traced {q.aval}"
+        )
     weak = type(q) in (int, float)
     q = np.true_divide(q, 100)
     if not np.all((q >= 0) & (q <= 1)):

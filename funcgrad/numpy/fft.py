@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import FuncgradValueError
 from ..core.trace import is_traced
 from ..primitives import fft as _fft
 from ..primitives._axes import normalize_axis
@@ -28,15 +29,17 @@ def _norm(norm: Any) -> str:
     try:
         return _NORMS[norm]
     except (KeyError, TypeError):
-        raise ValueError(
-            f'Invalid norm value {norm}; should be "backward", "ortho" or "forward".'
+        raise FuncgradValueError(
+            f'Invalid norm value {norm!r}; should be "backward", "ortho" or "forward".'
         ) from None
 
 
 def _length(n: Any) -> int:
     n = operator.index(n)
     if n < 1:
-        raise ValueError(f"Invalid number of FFT data points ({n}) specified.")
+        raise FuncgradValueError(
+            f"Invalid number of FFT data points ({n}) specified; n must be at least 1."
+        )
     return n
 
 
@@ -74,7 +77,10 @@ def _n_axes(a: Any, kind: str, s: Any, axes: Any, norm: Any) -> Any:
                 stacklevel=3,
             )
     if len(s) != len(axes):
-        raise ValueError("Shape and axes have different lengths.")
+        raise FuncgradValueError(
+            f"Shape and axes have different lengths (s={tuple(s)}, axes={tuple(axes)}); give "
+            "one length per axis"
+        )
     axes = [normalize_axis(ax, len(shape), op=f"fft.{kind}n") for ax in axes]
     lengths = []
     for i, (n, ax) in enumerate(zip(s, axes, strict=True)):

@@ -38,6 +38,7 @@ from ..primitives import (
     spectral as _spec,
 )
 from ..primitives._axes import normalize_axis
+from ..primitives._errors import FuncgradLinAlgError
 from ._convert import as_array, as_arrays
 from ._linalg_norms import matrix_norm as matrix_norm, norm as norm, vector_norm as vector_norm
 from ._products import cross as _cross, matmul as matmul, outer as _outer, tensordot as tensordot
@@ -58,11 +59,13 @@ def _arr(x: Any) -> Any:
 def _square(a: Any, name: str) -> Any:
     a = _arr(a)
     if a.ndim < 2:
-        raise LinAlgError(
+        raise FuncgradLinAlgError(
             f"{name}: {a.ndim}-dimensional array given. Array must be at least two-dimensional"
         )
     if a.shape[-1] != a.shape[-2]:
-        raise LinAlgError(f"{name}: Last 2 dimensions of the array must be square ({a.shape})")
+        raise FuncgradLinAlgError(
+            f"{name}: Last 2 dimensions of the array must be square ({a.shape})"
+        )
     return a
 
 
@@ -185,7 +188,7 @@ def qr(a: Any, mode: str = "reduced") -> Any:
         return np.linalg.qr(a, mode)
     a = _arr(a)
     if a.ndim < 2:
-        raise LinAlgError(f"qr: {a.ndim}-dimensional array given; need at least 2")
+        raise FuncgradLinAlgError(f"qr: {a.ndim}-dimensional array given; need at least 2")
     if mode == "r":
         return _dec.qr_p.bind(a, mode="reduced")[1]
     if mode not in ("reduced", "complete"):
@@ -205,7 +208,7 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
         return np.linalg.svd(a, full_matrices, compute_uv, hermitian)
     a = _arr(a)
     if a.ndim < 2:
-        raise LinAlgError(f"svd: {a.ndim}-dimensional array given; need at least 2")
+        raise FuncgradLinAlgError(f"svd: {a.ndim}-dimensional array given; need at least 2")
     if not compute_uv:
         return _spec.svdvals_p.bind(a)
     return SVDResult(*_spec.svd_p.bind(a, full_matrices=bool(full_matrices)))
@@ -229,7 +232,7 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NOT
         return np.linalg.pinv(a, rcond, hermitian, rtol=rtol)
     a = _arr(a)
     if a.ndim < 2:
-        raise LinAlgError(f"pinv: {a.ndim}-dimensional array given; need at least 2")
+        raise FuncgradLinAlgError(f"pinv: {a.ndim}-dimensional array given; need at least 2")
     if rcond is None:
         if rtol is _NOT_GIVEN:
             rcond = 1e-15
@@ -254,7 +257,9 @@ def matrix_power(a: Any, n: int) -> Any:
     try:
         n = operator.index(n)
     except TypeError as e:
-        raise TypeError("matrix_power: exponent must be an integer") from e
+        raise FuncgradTypeError(
+            f"matrix_power: exponent must be an integer, got {n!r} ({type(n).__name__})"
+        ) from e
     if n == 0:
         return np.array(np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape))
     if n < 0:
@@ -306,7 +311,7 @@ def multi_dot(arrays: Any) -> Any:
         arrays[-1] = _shape.reshape(arrays[-1], (arrays[-1].shape[0], 1))
     for x in arrays:
         if x.ndim != 2:
-            raise LinAlgError(
+            raise FuncgradLinAlgError(
                 f"multi_dot: {x.ndim}-dimensional array given. Array must be two-dimensional"
             )
     split = _chain_order([x.shape[0] for x in arrays] + [arrays[-1].shape[1]])

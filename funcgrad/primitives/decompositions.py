@@ -22,6 +22,7 @@ import numpy as np
 from ..core.avals import ShapedArray
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
+from ._errors import FuncgradNotImplementedError
 from .products import col, einsum, matmul, mT, sym, tril_mask
 from .shape import _bdim_front, move_axis, reshape
 
@@ -213,9 +214,10 @@ BATCH.define(cholesky_p, front_batch(cholesky_p))
 def _check_qr(a: Any, mode: str) -> None:
     m, n = a.shape[-2:]
     if m < n or (mode == "complete" and m != n):
-        raise NotImplementedError(
+        raise FuncgradNotImplementedError(
             f"qr: derivatives are implemented for square and tall matrices in reduced mode; "
-            f"got shape {tuple(a.shape)} with mode={mode!r}"
+            f"got shape {tuple(a.shape)} with mode={mode!r}. For a wide matrix differentiate "
+            "qr of its transpose; use mode='reduced'"
         )
 
 

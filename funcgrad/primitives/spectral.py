@@ -20,6 +20,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
+from ._errors import FuncgradNotImplementedError
 from .decompositions import aval_rule, front_batch, inv
 from .elementwise import conj, real
 from .products import col, diag_embed, diagonal, matmul, mT, row, safe_reciprocal, tril_mask
@@ -160,9 +161,9 @@ BATCH.define(eig_p, front_batch(eig_p))
 
 def _check_svd(a: Any, full_matrices: bool) -> None:
     if full_matrices and a.shape[-1] != a.shape[-2]:
-        raise NotImplementedError(
+        raise FuncgradNotImplementedError(
             "svd: derivatives of non-square matrices need full_matrices=False; got shape "
-            f"{tuple(a.shape)}"
+            f"{tuple(a.shape)}. Call svd(a, full_matrices=False)"
         )
 
 

@@ -93,9 +93,12 @@ def unary(
     shape: Any = None,
     dtype: Any = np.float64,
     im: tuple[float, float] | None = None,
+    separated: bool = False,
 ) -> Callable[[], st.SearchStrategy]:
     """Draw ``(x,)`` with values in ``[min_value, max_value]``; complex128 with imaginary
-    parts in ``im`` when it is given."""
+    parts in ``im`` when it is given. ``separated``: the entries are a shuffled even grid
+    with a little jitter, so no two are closer than half the grid step (order statistics:
+    finite differences must not cross a tie)."""
 
     @st.composite
     def draw_args(draw: Any) -> tuple:
@@ -107,8 +110,16 @@ def unary(
                 max_value=max_value,
             )
         )
-        if im is not None:
+        if im is not None or separated:
             rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        if separated and x.size > 1:
+            step = (max_value - min_value) / (x.size - 1)
+            grid = (
+                np.linspace(min_value, max_value, x.size) + rng.uniform(-0.25, 0.25, x.size) * step
+            )
+            grid = np.clip(grid, min_value, max_value)
+            x = rng.permutation(grid).reshape(x.shape).astype(x.dtype)
+        if im is not None:
             x = x + 1j * rng.uniform(im[0], im[1], size=x.shape)
         return (x,)
 

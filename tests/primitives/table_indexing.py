@@ -407,7 +407,7 @@ INDEXING = [
     OpSpec(
         "sort",
         lambda x, axis: fnp.sort(x, axis=axis),
-        unary(),
+        unary(separated=True),
         params=_sort_axis,
         reference=lambda x, axis: np.sort(x, axis=axis),
     ),
@@ -422,7 +422,7 @@ INDEXING = [
     OpSpec(
         "partition",
         lambda x, kth, axis: fnp.partition(x, kth, axis=axis),
-        unary(shape=shapes(min_dims=1)),
+        unary(shape=shapes(min_dims=1), separated=True),
         params=_kth_params,
         reference=lambda x, kth, axis: np.partition(x, kth, axis=axis),
     ),
@@ -445,21 +445,21 @@ INDEXING = [
     OpSpec(
         "median",
         lambda x, axis, keepdims: fnp.median(x, axis=axis, keepdims=keepdims),
-        unary(),
+        unary(separated=True),
         params=_reduce_axes,
         reference=lambda x, axis, keepdims: np.median(x, axis=axis, keepdims=keepdims),
     ),
     OpSpec(
         "quantile",
         lambda x, q, axis, keepdims: fnp.quantile(x, q, axis=axis, keepdims=keepdims),
-        unary(),
+        unary(separated=True),
         params=_q_params(1.0),
         reference=lambda x, q, axis, keepdims: np.quantile(x, q, axis=axis, keepdims=keepdims),
     ),
     OpSpec(
         "percentile",
         lambda x, q, axis, keepdims: fnp.percentile(x, q, axis=axis, keepdims=keepdims),
-        unary(),
+        unary(separated=True),
         params=_q_params(100.0),
         reference=lambda x, q, axis, keepdims: np.percentile(x, q, axis=axis, keepdims=keepdims),
     ),

@@ -166,6 +166,8 @@ def _coordinates(draw):
 
 
 _AT_LEAST_1D = unary(shape=shapes(min_dims=1))
+# extrema: no two entries within a finite-difference step of each other
+_SEPARATED = unary(separated=True)
 # std's derivative is infinite at zero variance: reduce over >= 2 generic entries.
 _SIDES_2 = unary(shape=shapes(min_dims=1, min_side=2))
 
@@ -174,11 +176,11 @@ REDUCTIONS = [
     OpSpec("mean", fnp.mean, unary(), params=axis_and_keepdims),
     OpSpec("prod", fnp.prod, unary(), params=axis_and_keepdims),
     OpSpec("prod_with_zeros", fnp.prod, _with_zeros, params=axis_and_keepdims),
-    OpSpec("max", fnp.max, unary(), params=axis_and_keepdims),
-    OpSpec("min", fnp.min, unary(), params=axis_and_keepdims),
-    OpSpec("amax", fnp.amax, unary(), params=axis_and_keepdims),
-    OpSpec("amin", fnp.amin, unary(), params=axis_and_keepdims),
-    OpSpec("ptp", fnp.ptp, unary(), params=axis_and_keepdims),
+    OpSpec("max", fnp.max, _SEPARATED, params=axis_and_keepdims),
+    OpSpec("min", fnp.min, _SEPARATED, params=axis_and_keepdims),
+    OpSpec("amax", fnp.amax, _SEPARATED, params=axis_and_keepdims),
+    OpSpec("amin", fnp.amin, _SEPARATED, params=axis_and_keepdims),
+    OpSpec("ptp", fnp.ptp, _SEPARATED, params=axis_and_keepdims),
     OpSpec("var", fnp.var, unary(), params=_with_ddof(1)),
     OpSpec("std", fnp.std, _SIDES_2, params=_with_ddof(2)),
     OpSpec(
