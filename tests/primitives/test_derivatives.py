@@ -13,33 +13,27 @@ from ._draw import draw_case
 from .table import DIFFERENTIABLE, ids
 
 
-@pytest.mark.parametrize("spec", DIFFERENTIABLE, ids=ids)
-@given(data=st.data())
-def test_vjp_matches_finite_differences(spec, data):
+def _check(spec, data, mode):
     f, args = draw_case(spec, data)
     check_grads(
         f,
         args,
         order=spec.order,
-        modes=("rev",),
+        modes=(mode,),
         eps=spec.eps,
         atol=spec.atol,
         rtol=spec.rtol,
         relative=spec.relative,
     )
+
+
+@pytest.mark.parametrize("spec", DIFFERENTIABLE, ids=ids)
+@given(data=st.data())
+def test_vjp_matches_finite_differences(spec, data):
+    _check(spec, data, "rev")
 
 
 @pytest.mark.parametrize("spec", DIFFERENTIABLE, ids=ids)
 @given(data=st.data())
 def test_jvp_matches_finite_differences(spec, data):
-    f, args = draw_case(spec, data)
-    check_grads(
-        f,
-        args,
-        order=spec.order,
-        modes=("fwd",),
-        eps=spec.eps,
-        atol=spec.atol,
-        rtol=spec.rtol,
-        relative=spec.relative,
-    )
+    _check(spec, data, "fwd")
