@@ -152,7 +152,8 @@ def l2_penalty(params: Any) -> Any:
 
 
 def l1_penalty(params: Any) -> Any:
-    """Sum of absolute values of every leaf of ``params`` (derivative sign(x), 0 at 0)."""
+    """Sum of absolute values of every leaf of ``params`` (derivative sign(x); 1 at 0, as
+    JAX differentiates abs)."""
     total = 0.0
     for leaf in tree.leaves(params):
         total = total + fnp.sum(fnp.abs(leaf))

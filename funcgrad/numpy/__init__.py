@@ -33,12 +33,14 @@ from . import (
 # _composites: elementwise functions composed of primitives (clip, where, sinc, angle, ...)
 from ._composites import (
     absolute as absolute,
+    allclose as allclose,
     angle as angle,
     astype as astype,
     clip as clip,
     conjugate as conjugate,
     degrees as degrees,
     fabs as fabs,
+    isclose as isclose,
     mod as mod,
     nan_to_num as nan_to_num,
     positive as positive,
@@ -70,6 +72,12 @@ from ._creation import (
     zeros as zeros,
     zeros_like as zeros_like,
 )
+
+# _gradient: numpy.gradient (finite differences of samples), differentiable
+from ._gradient import gradient as gradient
+
+# _index_tricks: the index expressions r_ and c_
+from ._index_tricks import c_ as c_, r_ as r_
 
 # _indexing: indexing, functional updates (.at), take, choose, select
 from ._indexing import (

@@ -10,33 +10,17 @@ from typing import Any
 
 import numpy as np
 
-from ..core.trace import Tracer, is_traced
+from ..core.trace import is_traced
 from ..primitives import shape as _shape
-
-
-def _contains_tracer(obj: Any) -> bool:
-    if isinstance(obj, Tracer):
-        return True
-    if isinstance(obj, (list, tuple)):
-        return any(_contains_tracer(o) for o in obj)
-    return False
-
-
-def _build(obj: Any, dtype: Any) -> Any:
-    if isinstance(obj, (list, tuple)):
-        from ._reshaping import stack
-
-        return stack([_build(o, dtype) for o in obj])
-    if isinstance(obj, Tracer):
-        return obj if dtype is None else obj.astype(dtype)
-    return np.asarray(obj, dtype=dtype)
+from ..primitives._errors import FuncgradNotImplementedError
+from ._convert import as_array, as_arrays, build, contains_tracer
 
 
 def array(object: Any, dtype: Any = None, copy: bool = True, ndmin: int = 0) -> Any:
     """Create an array (numpy.array); nested lists may hold traced values (stacked)."""
-    if not _contains_tracer(object):
+    if not contains_tracer(object):
         return np.array(object, dtype=dtype, copy=copy, ndmin=ndmin)
-    out = _build(object, dtype)
+    out = build(object, dtype)
     if out.ndim < ndmin:
         out = _shape.reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
     return out
@@ -44,13 +28,14 @@ def array(object: Any, dtype: Any = None, copy: bool = True, ndmin: int = 0) -> 
 
 def asarray(a: Any, dtype: Any = None) -> Any:
     """Convert to an array without copying (numpy.asarray); traced values pass through."""
-    if not _contains_tracer(a):
+    if not contains_tracer(a):
         return np.asarray(a, dtype=dtype)
-    return _build(a, dtype)
+    return build(a, dtype)
 
 
 def zeros_like(a: Any, dtype: Any = None) -> Any:
     """Zeros with the shape (and dtype) of ``a`` (numpy.zeros_like); zero derivative."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.zeros_like(a, dtype=dtype)
     return _shape.zeros_like(a, dtype)
@@ -58,6 +43,7 @@ def zeros_like(a: Any, dtype: Any = None) -> Any:
 
 def ones_like(a: Any, dtype: Any = None) -> Any:
     """Ones with the shape (and dtype) of ``a`` (numpy.ones_like); zero derivative."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.ones_like(a, dtype=dtype)
     return _shape.ones_like(a, dtype)
@@ -65,6 +51,7 @@ def ones_like(a: Any, dtype: Any = None) -> Any:
 
 def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
     """``a``'s shape filled with ``fill_value`` (numpy.full_like); differentiable in it."""
+    a, fill_value = as_array(a), as_array(fill_value)
     if not is_traced((a, fill_value)):
         return np.full_like(a, fill_value, dtype=dtype)
     return _shape.full_like(a, fill_value, dtype)
@@ -117,11 +104,14 @@ def linspace(
     axis: int = 0,
 ) -> Any:
     """``num`` evenly spaced values from ``start`` to ``stop`` (numpy.linspace)."""
+    start, stop = as_array(start), as_array(stop)
     if not is_traced((start, stop)):
         return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
     if retstep or axis != 0 or np.ndim(start) or np.ndim(stop):
-        raise NotImplementedError(
-            "linspace with traced endpoints supports scalar start/stop, axis=0, retstep=False"
+        raise FuncgradNotImplementedError(
+            "linspace with traced endpoints supports scalar start/stop, axis=0 and "
+            f"retstep=False (got start shape {np.shape(start)}, stop shape {np.shape(stop)}, "
+            f"axis={axis}, retstep={retstep}); build other forms as start + (stop - start) * t"
         )
     div = (num - 1) if endpoint else num
     dt = np.result_type(*(getattr(v, "dtype", np.float64) for v in (start, stop)), 1.0)
@@ -150,6 +140,7 @@ def tri(N: int, M: int | None = None, k: int = 0, dtype: Any = float) -> np.ndar
 
 def meshgrid(*xi: Any, indexing: str = "xy") -> list:
     """Coordinate matrices from coordinate vectors (numpy.meshgrid, copy semantics)."""
+    xi = tuple(as_arrays(xi))
     if not is_traced(xi):
         return np.meshgrid(*xi, indexing=indexing)
     n = len(xi)

@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradValueError
+from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, reductions as _red, shape as _shape, spectral as _spec
 from ..primitives._axes import normalize_axes, normalize_axis
+from ._convert import as_array
 
 
 def _float(x: Any) -> Any:
@@ -77,6 +78,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     ``x / norm`` (undefined at 0); ``ord=2``/``-2``/``'nuc'`` of matrices go through
     singular values (derivatives need distinct largest/smallest ones for 2/-2).
     """
+    x = as_array(x)
     if not is_traced((x,)):
         return np.linalg.norm(x, ord, axis, keepdims)
     x = _float(x)
@@ -90,7 +92,9 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
         try:
             axis = (operator.index(axis),)
         except TypeError as e:
-            raise TypeError("norm: 'axis' must be None, an integer or a tuple of integers") from e
+            raise FuncgradTypeError(
+                f"norm: 'axis' must be None, an integer or a tuple of integers, got {axis!r}"
+            ) from e
     if len(axis) == 1:
         return _vector(x, ord, normalize_axes(axis, nd, "norm"), keepdims)
     if len(axis) == 2:
@@ -108,6 +112,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
 
 def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Any:
     """Vector norm over ``axis`` (None: all entries) (numpy.linalg.vector_norm)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
     x = _float(x)
@@ -119,6 +124,7 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any
 
 def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
     """Norm of the matrices on the last two axes (numpy.linalg.matrix_norm)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.linalg.matrix_norm(x, keepdims=keepdims, ord=ord)
     return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)

@@ -17,6 +17,7 @@ from ..core.errors import FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, products as _la, shape as _shape
 from ..primitives._axes import normalize_axis
+from ._convert import as_array, as_arrays
 
 
 def _arr(x: Any) -> Any:
@@ -56,6 +57,7 @@ def matmul(x1: Any, x2: Any, /) -> Any:
 
     The derivative of ``x @ W`` (2-D) is two matmuls with transposed views.
     """
+    x1, x2 = as_array(x1), as_array(x2)
     if not is_traced((x1, x2)):
         return np.matmul(x1, x2)
     return _checked_matmul(_arr(x1), _arr(x2), "matmul")
@@ -84,6 +86,7 @@ def _tensordot(a: Any, b: Any, axes_a: tuple[int, ...], axes_b: tuple[int, ...])
 
 def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
     """Sum products over the given axes (numpy.tensordot); one matmul inside."""
+    a, b = as_array(a), as_array(b)
     if not is_traced((a, b)):
         return np.tensordot(a, b, axes)
     a, b = _arr(a), _arr(b)
@@ -109,6 +112,7 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
 def dot(a: Any, b: Any) -> Any:
     """Dot product (numpy.dot): matmul for vectors and matrices, else a tensordot of the
     last axis of ``a`` with the second-to-last of ``b``."""
+    a, b = as_array(a), as_array(b)
     if not is_traced((a, b)):
         return np.dot(a, b)
     a, b = _arr(a), _arr(b)
@@ -121,6 +125,7 @@ def dot(a: Any, b: Any) -> Any:
 
 def vdot(a: Any, b: Any, /) -> Any:
     """Dot product of the flattened arrays, conjugating the first (numpy.vdot)."""
+    a, b = as_array(a), as_array(b)
     if not is_traced((a, b)):
         return np.vdot(a, b)
     a, b = _arr(a), _arr(b)
@@ -133,6 +138,7 @@ def vdot(a: Any, b: Any, /) -> Any:
 
 def inner(a: Any, b: Any, /) -> Any:
     """Inner product over the last axes (numpy.inner)."""
+    a, b = as_array(a), as_array(b)
     if not is_traced((a, b)):
         return np.inner(a, b)
     a, b = _arr(a), _arr(b)
@@ -145,6 +151,7 @@ def inner(a: Any, b: Any, /) -> Any:
 
 def outer(a: Any, b: Any) -> Any:
     """Outer product of the flattened arrays (numpy.outer)."""
+    a, b = as_array(a), as_array(b)
     if not is_traced((a, b)):
         return np.outer(a, b)
     a, b = _arr(a), _arr(b)
@@ -153,6 +160,7 @@ def outer(a: Any, b: Any) -> Any:
 
 def kron(a: Any, b: Any) -> Any:
     """Kronecker product (numpy.kron): block ``[i, j]`` of the result is ``a[i, j] * b``."""
+    a, b = as_array(a), as_array(b)
     if not is_traced((a, b)):
         return np.kron(a, b)
     a, b = _arr(a), _arr(b)
@@ -196,6 +204,7 @@ def einsum(*operands: Any, optimize: Any = False) -> Any:
     Size-1 axes broadcast against their subscript as in numpy. Under transformations
     ``optimize`` is ignored: large contractions always use numpy's path optimiser.
     """
+    operands = tuple(as_arrays(operands))
     if not is_traced(operands):
         return np.einsum(*operands, optimize=optimize)
     if isinstance(operands[0], str):
@@ -216,6 +225,7 @@ def _levi_civita(n_out: int, n_a: int, n_b: int, dtype: Any) -> np.ndarray:
 
 def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: Any = None):
     """Cross product of 3-vectors (or 2-vectors) along the given axes (numpy.cross)."""
+    a, b = as_array(a), as_array(b)
     if not is_traced((a, b)):
         return np.cross(a, b, axisa, axisb, axisc, axis)
     a, b = _arr(a), _arr(b)

@@ -17,6 +17,7 @@ from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import is_traced
 from ..primitives import elementwise as _ew, rearrange as _so, shape as _s
 from ..primitives._axes import normalize_axes, normalize_axis
+from ._convert import as_array
 from ._reshaping import _arr, _fail, _index, ravel
 
 
@@ -33,6 +34,7 @@ def _static(v: Any, name: str, what: str) -> Any:
 
 def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
     """Split into sub-arrays, sections may differ in size by one (numpy.array_split)."""
+    ary = as_array(ary)
     if not is_traced((ary,)):
         return np.array_split(ary, indices_or_sections, axis=axis)
     return _split(ary, indices_or_sections, axis, "array_split")
@@ -40,6 +42,7 @@ def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
 
 def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
     """Split into equal sections or at the given indices along ``axis`` (numpy.split)."""
+    ary = as_array(ary)
     if not is_traced((ary,)):
         try:
             return np.split(ary, indices_or_sections, axis=axis)
@@ -83,16 +86,19 @@ def _split_nd(ary: Any, ios: Any, min_ndim: int, axis: int, name: str) -> list:
 
 def hsplit(ary: Any, indices_or_sections: Any) -> list:
     """Split column-wise: along axis 1, or 0 for 1-d arrays (numpy.hsplit)."""
+    ary = as_array(ary)
     return _split_nd(ary, indices_or_sections, 1, 1 if np.ndim(ary) > 1 else 0, "hsplit")
 
 
 def vsplit(ary: Any, indices_or_sections: Any) -> list:
     """Split row-wise, along axis 0 of an array of at least 2 dimensions (numpy.vsplit)."""
+    ary = as_array(ary)
     return _split_nd(ary, indices_or_sections, 2, 0, "vsplit")
 
 
 def dsplit(ary: Any, indices_or_sections: Any) -> list:
     """Split along the third axis (numpy.dsplit)."""
+    ary = as_array(ary)
     return _split_nd(ary, indices_or_sections, 3, 2, "dsplit")
 
 
@@ -101,6 +107,7 @@ def dsplit(ary: Any, indices_or_sections: Any) -> list:
 
 def tile(A: Any, reps: Any) -> Any:
     """Repeat the whole array ``reps`` times along each axis (numpy.tile)."""
+    A = as_array(A)
     if not is_traced((A,)):
         try:
             return np.tile(A, reps)
@@ -117,6 +124,7 @@ def tile(A: Any, reps: Any) -> Any:
 def repeat(a: Any, repeats: Any, axis: int | None = None) -> Any:
     """Repeat each element ``repeats`` times (an int, or one count per element) along
     ``axis``, or of the flattened array when ``axis`` is None (numpy.repeat)."""
+    a = as_array(a)
     if not is_traced((a,)):
         try:
             return np.repeat(a, repeats, axis)
@@ -147,6 +155,7 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
     "edge", "reflect", "symmetric" and "wrap" (``reflect_type="even"``); pad widths and
     constant values are static, the derivative is with respect to ``array``.
     """
+    array = as_array(array)
     if not is_traced((array,)):
         return np.pad(array, pad_width, mode, **kwargs)
     ndim = np.ndim(array)
@@ -172,6 +181,7 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
 
 def flip(m: Any, axis: Any = None) -> Any:
     """Reverse the order of elements along ``axis`` (all axes if None) (numpy.flip)."""
+    m = as_array(m)
     if not is_traced((m,)):
         return np.flip(m, axis)
     return _s.flip(m, normalize_axes(axis, np.ndim(m), op="flip"))
@@ -179,6 +189,7 @@ def flip(m: Any, axis: Any = None) -> Any:
 
 def fliplr(m: Any) -> Any:
     """Reverse along axis 1 (numpy.fliplr)."""
+    m = as_array(m)
     if not is_traced((m,)):
         return np.fliplr(m)
     if np.ndim(m) < 2:
@@ -188,6 +199,7 @@ def fliplr(m: Any) -> Any:
 
 def flipud(m: Any) -> Any:
     """Reverse along axis 0 (numpy.flipud)."""
+    m = as_array(m)
     if not is_traced((m,)):
         return np.flipud(m)
     if np.ndim(m) < 1:
@@ -197,6 +209,7 @@ def flipud(m: Any) -> Any:
 
 def rot90(m: Any, k: int = 1, axes: Any = (0, 1)) -> Any:
     """Rotate by 90 degrees ``k`` times in the plane of ``axes`` (numpy.rot90)."""
+    m = as_array(m)
     if not is_traced((m,)):
         return np.rot90(m, k, axes)
     axes = tuple(axes)
@@ -220,6 +233,7 @@ def rot90(m: Any, k: int = 1, axes: Any = (0, 1)) -> Any:
 
 def roll(a: Any, shift: Any, axis: Any = None) -> Any:
     """Roll elements along ``axis`` (the flattened array if None) by ``shift`` (numpy.roll)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.roll(a, shift, axis)
     _static(shift, "roll", "shift")
@@ -253,6 +267,7 @@ def _diagonal_args(a: Any, offset: Any, axis1: Any, axis2: Any, name: str) -> tu
 def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     """The ``offset`` diagonal over ``axis1``, ``axis2``, appended as the last axis
     (numpy.diagonal)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.diagonal(a, offset, axis1, axis2)
     return _so.diagonal(a, *_diagonal_args(a, offset, axis1, axis2, "diagonal"))
@@ -260,6 +275,7 @@ def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
 
 def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None) -> Any:
     """Sum along the ``offset`` diagonal (numpy.trace)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.trace(a, offset, axis1, axis2, dtype)
     out = _so.trace(a, *_diagonal_args(a, offset, axis1, axis2, "trace"))
@@ -269,6 +285,7 @@ def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = 
 def diag(v: Any, k: int = 0) -> Any:
     """A 1-d ``v`` on the ``k``-th diagonal of a square matrix, or the ``k``-th diagonal of
     a 2-d ``v`` (numpy.diag)."""
+    v = as_array(v)
     if not is_traced((v,)):
         return np.diag(v, k)
     k = _index(k, "diag", "k")
@@ -282,6 +299,7 @@ def diag(v: Any, k: int = 0) -> Any:
 
 def diagflat(v: Any, k: int = 0) -> Any:
     """The flattened input on the ``k``-th diagonal of a square matrix (numpy.diagflat)."""
+    v = as_array(v)
     if not is_traced((v,)):
         return np.diagflat(v, k)
     return diag(ravel(v), k)
@@ -299,9 +317,11 @@ def _tri(m: Any, k: int, name: str, fun: Any) -> Any:
 def triu(m: Any, k: int = 0) -> Any:
     """Zero the elements below the ``k``-th diagonal of the last two axes; a 1-d input is
     broadcast to a square matrix (numpy.triu)."""
+    m = as_array(m)
     return _tri(m, k, "triu", _so.triu)
 
 
 def tril(m: Any, k: int = 0) -> Any:
     """Zero the elements above the ``k``-th diagonal of the last two axes (numpy.tril)."""
+    m = as_array(m)
     return _tri(m, k, "tril", _so.tril)

@@ -17,10 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, reductions as _red
 from ..primitives._axes import normalize_axes, normalize_axis, reduced_shape
+from ..primitives._errors import FuncgradAxisError, FuncgradNotImplementedError
 from ..primitives.shape import broadcast_to, reshape, transpose
+from ._convert import as_array
 
 _NoValue = np._NoValue
 
@@ -45,6 +48,7 @@ def _as_float(a: Any, dtype: Any) -> Any:
 
 def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
     """Sum of array elements over ``axis`` (numpy.sum)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
     axes = normalize_axes(axis, a.ndim, "sum")
@@ -53,6 +57,7 @@ def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> 
 
 def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
     """Arithmetic mean over ``axis`` (numpy.mean); integer input gives float64."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
     axes = normalize_axes(axis, a.ndim, "mean")
@@ -61,6 +66,7 @@ def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) ->
 
 def var(a: Any, axis: Any = None, dtype: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Variance over ``axis``, divided by ``N - ddof`` (numpy.var)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     axes = normalize_axes(axis, a.ndim, "var")
@@ -73,6 +79,7 @@ def var(a: Any, axis: Any = None, dtype: Any = None, ddof: int = 0, keepdims: bo
 
 def std(a: Any, axis: Any = None, dtype: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Standard deviation over ``axis`` (numpy.std); its derivative is NaN where it is 0."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     return _ew.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
@@ -86,6 +93,7 @@ def average(
     ``weights`` has ``a``'s shape, or the shape of ``a`` along ``axis`` (in that order).
     With ``returned``, also returns the sum of the weights (broadcast to the result).
     """
+    a, weights = as_array(a), as_array(weights)
     if not is_traced((a, weights)):
         return np.average(a, axis=axis, weights=weights, returned=returned, keepdims=keepdims)
     a = a if isinstance(a, Tracer) else np.asarray(a)
@@ -97,13 +105,13 @@ def average(
     w = weights if isinstance(weights, Tracer) else np.asarray(weights)
     if w.shape != a.shape:
         if axis is None:
-            raise TypeError(
+            raise FuncgradTypeError(
                 "average: axis must be specified when shapes of a and weights differ "
-                f"(a {a.shape}, weights {w.shape})"
+                f"(a {a.shape}, weights {w.shape}); pass the axis the weights run along"
             )
         given = tuple(normalize_axis(ax, a.ndim, op="average") for ax in _as_seq(axis))
         if w.shape != tuple(a.shape[ax] for ax in given):
-            raise ValueError(
+            raise FuncgradValueError(
                 f"average: shape of weights {w.shape} must be consistent with shape of a "
                 f"{a.shape} along axis {axis}"
             )
@@ -127,6 +135,7 @@ def _as_seq(axis: Any) -> Sequence[Any]:
 
 def nansum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
     """Sum treating NaNs as zero (numpy.nansum); zero derivative at the NaNs."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.nansum(a, axis=axis, dtype=dtype, keepdims=keepdims)
     if np.issubdtype(a.dtype, np.inexact):
@@ -136,6 +145,7 @@ def nansum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) 
 
 def nanmean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
     """Mean ignoring NaNs (numpy.nanmean); zero derivative at the NaNs."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.nanmean(a, axis=axis, dtype=dtype, keepdims=keepdims)
     if not np.issubdtype(a.dtype, np.inexact):
@@ -152,6 +162,7 @@ def nanmean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False)
 
 def prod(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
     """Product over ``axis`` (numpy.prod); its derivative is exact where entries are zero."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.prod(a, axis=axis, dtype=dtype, keepdims=keepdims)
     axes = normalize_axes(axis, a.ndim, "prod")
@@ -163,6 +174,7 @@ def prod(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) ->
 
 def max(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Maximum over ``axis`` (numpy.max); tied maxima share the derivative equally."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.max(a, axis=axis, keepdims=keepdims)
     return _red.max_(a, normalize_axes(axis, a.ndim, "max"), keepdims)
@@ -170,6 +182,7 @@ def max(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def min(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Minimum over ``axis`` (numpy.min); tied minima share the derivative equally."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.min(a, axis=axis, keepdims=keepdims)
     return _red.min_(a, normalize_axes(axis, a.ndim, "min"), keepdims)
@@ -177,6 +190,7 @@ def min(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def amax(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Maximum over ``axis`` (numpy.amax, the same as max)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.amax(a, axis=axis, keepdims=keepdims)
     return max(a, axis=axis, keepdims=keepdims)
@@ -184,6 +198,7 @@ def amax(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def amin(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Minimum over ``axis`` (numpy.amin, the same as min)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.amin(a, axis=axis, keepdims=keepdims)
     return min(a, axis=axis, keepdims=keepdims)
@@ -191,6 +206,7 @@ def amin(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def ptp(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Range ``max - min`` over ``axis`` (numpy.ptp)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.ptp(a, axis=axis, keepdims=keepdims)
     return max(a, axis=axis, keepdims=keepdims) - min(a, axis=axis, keepdims=keepdims)
@@ -198,6 +214,7 @@ def ptp(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def argmax(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:
     """Index of the maximum along ``axis``, or of the flattened array (numpy.argmax)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.argmax(a, axis=axis, keepdims=keepdims)
     ax = None if axis is None else normalize_axis(axis, a.ndim, op="argmax")
@@ -206,6 +223,7 @@ def argmax(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:
 
 def argmin(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:
     """Index of the minimum along ``axis``, or of the flattened array (numpy.argmin)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.argmin(a, axis=axis, keepdims=keepdims)
     ax = None if axis is None else normalize_axis(axis, a.ndim, op="argmin")
@@ -217,6 +235,7 @@ def argmin(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:
 
 def all(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Whether all elements along ``axis`` are nonzero (numpy.all)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.all(a, axis=axis, keepdims=keepdims)
     return _red.all_(a, normalize_axes(axis, a.ndim, "all"), keepdims)
@@ -224,6 +243,7 @@ def all(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def any(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Whether any element along ``axis`` is nonzero (numpy.any)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.any(a, axis=axis, keepdims=keepdims)
     return _red.any_(a, normalize_axes(axis, a.ndim, "any"), keepdims)
@@ -234,6 +254,7 @@ def count_nonzero(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:
 
     Under a transformation the result is an int64 array (a 0-d one for ``axis=None``).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.count_nonzero(a, axis=axis, keepdims=keepdims)
     axes = normalize_axes(axis, a.ndim, "count_nonzero")
@@ -247,12 +268,15 @@ def _scan_axis(a: Any, axis: Any, op: str) -> tuple[Any, int]:
     if axis is None:  # numpy flattens
         return reshape(a, (a.size,)), 0
     if a.ndim == 0:
-        raise ValueError(f"{op}: axis {axis} is out of bounds for a 0-d array")
+        raise FuncgradAxisError(
+            f"{op}: axis {axis} is out of bounds for a 0-d array; use axis=None"
+        )
     return a, normalize_axis(axis, a.ndim, op=op)
 
 
 def cumsum(a: Any, axis: Any = None, dtype: Any = None) -> Any:
     """Cumulative sum along ``axis`` (numpy.cumsum); ``axis=None`` flattens first."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.cumsum(a, axis=axis, dtype=dtype)
     a, ax = _scan_axis(_as_dtype(a, dtype), axis, "cumsum")
@@ -264,6 +288,7 @@ def cumprod(a: Any, axis: Any = None, dtype: Any = None) -> Any:
 
     The derivative costs O(n^2) along ``axis`` (n its length).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.cumprod(a, axis=axis, dtype=dtype)
     a, ax = _scan_axis(_as_dtype(a, dtype), axis, "cumprod")
@@ -272,16 +297,19 @@ def cumprod(a: Any, axis: Any = None, dtype: Any = None) -> Any:
 
 def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = _NoValue, append: Any = _NoValue):
     """The ``n``-th discrete difference along ``axis`` (numpy.diff)."""
+    a, prepend, append = as_array(a), as_array(prepend), as_array(append)
     if not is_traced((a, prepend, append)):
         kw = {k: v for k, v in (("prepend", prepend), ("append", append)) if v is not _NoValue}
         return np.diff(a, n=n, axis=axis, **kw)
     if n == 0:
         return a
     if n < 0:
-        raise ValueError(f"diff: order must be non-negative but got {n!r}")
+        raise FuncgradValueError(f"diff: order must be non-negative but got n={n!r}")
     a = a if isinstance(a, Tracer) else np.asarray(a)
     if a.ndim == 0:
-        raise ValueError("diff requires input that is at least one dimensional")
+        raise FuncgradValueError(
+            "diff requires input that is at least one dimensional (got a 0-d array)"
+        )
     ax = normalize_axis(axis, a.ndim, op="diff")
     if prepend is not _NoValue or append is not _NoValue:
         a = _pad_ends(a, ax, prepend, append)
@@ -293,7 +321,9 @@ def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = _NoValue, append: An
 def _pad_ends(a: Any, ax: int, prepend: Any, append: Any) -> Any:
     concatenate = getattr(sys.modules[__package__], "concatenate", None)
     if concatenate is None:
-        raise NotImplementedError("diff: prepend/append under a transformation need concatenate")
+        raise FuncgradNotImplementedError(
+            "diff: prepend/append under a transformation need funcgrad.numpy.concatenate"
+        )
     parts = [a]
     for value, at_end in ((prepend, False), (append, True)):
         if value is _NoValue:

@@ -13,10 +13,11 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from ..core.errors import FuncgradValueError
+from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, shape as _s
 from ..primitives._axes import normalize_axes, normalize_axis
+from ._convert import as_array, as_arrays
 
 
 def _arr(a: Any) -> Any:
@@ -46,7 +47,9 @@ def _index(v: Any, name: str, what: str) -> int:
     try:
         return operator.index(v)
     except TypeError:
-        raise TypeError(f"{name}: {what} must be integers, got {v!r}") from None
+        raise FuncgradTypeError(
+            f"{name}: {what} must be integers, got {v!r} ({type(v).__name__})"
+        ) from None
 
 
 # --- reshaping -------------------------------------------------------------------------
@@ -89,6 +92,7 @@ def reshape(a: Any, /, shape: Any, order: str = "C", *, copy: bool | None = None
 
     Traced arrays support ``order`` "C" and "F".
     """
+    a = as_array(a)
     if not is_traced((a,)):
         try:
             return np.reshape(a, shape, order=order, copy=copy)
@@ -99,6 +103,7 @@ def reshape(a: Any, /, shape: Any, order: str = "C", *, copy: bool | None = None
 
 def ravel(a: Any, order: str = "C") -> Any:
     """Flatten to 1-d (numpy.ravel); traced arrays support ``order`` "C" and "F"."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.ravel(a, order=order)
     return _reshape(a, (-1,), order, "ravel")
@@ -106,6 +111,7 @@ def ravel(a: Any, order: str = "C") -> Any:
 
 def transpose(a: Any, axes: Any = None) -> Any:
     """Permute the axes; reverse them when ``axes`` is None (numpy.transpose)."""
+    a = as_array(a)
     if not is_traced((a,)):
         try:
             return np.transpose(a, axes)
@@ -125,6 +131,7 @@ def transpose(a: Any, axes: Any = None) -> Any:
 
 def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
     """Interchange two axes (numpy.swapaxes)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.swapaxes(a, axis1, axis2)
     ndim = np.ndim(a)
@@ -144,6 +151,7 @@ def _axis_list(axis: Any, ndim: int, name: str) -> list[int]:
 
 def moveaxis(a: Any, source: Any, destination: Any) -> Any:
     """Move axes to new positions, the others keeping their order (numpy.moveaxis)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.moveaxis(a, source, destination)
     ndim = np.ndim(a)
@@ -162,6 +170,7 @@ def moveaxis(a: Any, source: Any, destination: Any) -> Any:
 
 def rollaxis(a: Any, axis: int, start: int = 0) -> Any:
     """Roll ``axis`` backwards until it lies before ``start`` (numpy.rollaxis)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.rollaxis(a, axis, start)
     n = np.ndim(a)
@@ -180,6 +189,7 @@ def rollaxis(a: Any, axis: int, start: int = 0) -> Any:
 
 def expand_dims(a: Any, axis: Any) -> Any:
     """Insert length-1 axes at positions ``axis`` of the result (numpy.expand_dims)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.expand_dims(a, axis)
     n_new = 1 if np.ndim(axis) == 0 else len(axis)
@@ -188,6 +198,7 @@ def expand_dims(a: Any, axis: Any) -> Any:
 
 def squeeze(a: Any, axis: Any = None) -> Any:
     """Remove length-1 axes: all of them, or those in ``axis`` (numpy.squeeze)."""
+    a = as_array(a)
     if not is_traced((a,)):
         try:
             return np.squeeze(a, axis)
@@ -207,6 +218,7 @@ def squeeze(a: Any, axis: Any = None) -> Any:
 
 def broadcast_to(array: Any, shape: Any, subok: bool = False) -> Any:
     """Broadcast to ``shape`` (numpy.broadcast_to; untraced: a read-only view)."""
+    array = as_array(array)
     if not is_traced((array,)):
         try:
             return np.broadcast_to(array, shape, subok=subok)
@@ -222,6 +234,7 @@ def broadcast_to(array: Any, shape: Any, subok: bool = False) -> Any:
 
 def broadcast_arrays(*args: Any, subok: bool = False) -> Any:
     """Broadcast arrays against each other; a tuple (numpy.broadcast_arrays)."""
+    args = tuple(as_arrays(args))
     if not is_traced(args):
         return np.broadcast_arrays(*args, subok=subok)
     arrays = [_arr(a) for a in args]
@@ -243,6 +256,7 @@ def concatenate(
     arrays: Any, /, axis: int | None = 0, *, dtype: Any = None, casting: str = "same_kind"
 ) -> Any:
     """Join arrays along an existing axis; ``axis=None`` flattens first (numpy.concatenate)."""
+    arrays = as_arrays(arrays)
     if not is_traced(arrays):
         try:
             return np.concatenate(arrays, axis=axis, dtype=dtype, casting=casting)
@@ -260,6 +274,7 @@ def concatenate(
 
 def stack(arrays: Any, axis: int = 0, *, dtype: Any = None, casting: str = "same_kind") -> Any:
     """Join arrays of equal shapes along a new axis (numpy.stack)."""
+    arrays = as_arrays(arrays)
     if not is_traced(arrays):
         try:
             return np.stack(arrays, axis=axis, dtype=dtype, casting=casting)
@@ -279,6 +294,7 @@ def stack(arrays: Any, axis: int = 0, *, dtype: Any = None, casting: str = "same
 
 def hstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Any:
     """Join arrays column-wise: along axis 1, or 0 for 1-d arrays (numpy.hstack)."""
+    tup = as_arrays(tup)
     if not is_traced(tup):
         return np.hstack(tup, dtype=dtype, casting=casting)
     xs = [atleast_1d(x) for x in tup]
@@ -287,6 +303,7 @@ def hstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Any:
 
 def vstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Any:
     """Join arrays row-wise, 1-d arrays as rows (numpy.vstack)."""
+    tup = as_arrays(tup)
     if not is_traced(tup):
         return np.vstack(tup, dtype=dtype, casting=casting)
     return concatenate([atleast_2d(x) for x in tup], 0, dtype=dtype)
@@ -294,6 +311,7 @@ def vstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Any:
 
 def dstack(tup: Any) -> Any:
     """Join arrays along the third axis (numpy.dstack)."""
+    tup = as_arrays(tup)
     if not is_traced(tup):
         return np.dstack(tup)
     return concatenate([atleast_3d(x) for x in tup], 2)
@@ -301,6 +319,7 @@ def dstack(tup: Any) -> Any:
 
 def column_stack(tup: Any) -> Any:
     """Join 1-d arrays as columns (and 2-d arrays as they are) (numpy.column_stack)."""
+    tup = as_arrays(tup)
     if not is_traced(tup):
         return np.column_stack(tup)
     xs = [_arr(x) for x in tup]
@@ -310,6 +329,7 @@ def column_stack(tup: Any) -> Any:
 
 def append(arr: Any, values: Any, axis: int | None = None) -> Any:
     """``values`` appended to ``arr`` (flattened when ``axis`` is None) (numpy.append)."""
+    arr, values = as_array(arr), as_array(values)
     if not is_traced((arr, values)):
         return np.append(arr, values, axis=axis)
     arr, values = _arr(arr), _arr(values)
@@ -337,16 +357,19 @@ def _atleast(arys: tuple, fun: Any, pad: Any) -> Any:
 
 def atleast_1d(*arys: Any) -> Any:
     """Arrays as at least 1-d; one array or a tuple (numpy.atleast_1d)."""
+    arys = tuple(as_arrays(arys))
     return _atleast(arys, np.atleast_1d, lambda s: s or (1,))
 
 
 def atleast_2d(*arys: Any) -> Any:
     """Arrays as at least 2-d, 1-d arrays as rows (numpy.atleast_2d)."""
+    arys = tuple(as_arrays(arys))
     return _atleast(arys, np.atleast_2d, lambda s: ((1,) * (2 - len(s)) + s)[-max(2, len(s)) :])
 
 
 def atleast_3d(*arys: Any) -> Any:
     """Arrays as at least 3-d: (N,) -> (1, N, 1), (M, N) -> (M, N, 1) (numpy.atleast_3d)."""
+    arys = tuple(as_arrays(arys))
 
     def pad(s: tuple) -> tuple:
         return {0: (1, 1, 1), 1: (1, *s, 1), 2: (*s, 1)}.get(len(s), s)
@@ -359,6 +382,7 @@ def atleast_3d(*arys: Any) -> Any:
 
 def copy(a: Any, order: str = "K") -> Any:
     """A copy of ``a`` (numpy.copy); traced values are immutable, so ``a`` itself."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.copy(a, order=order)
     return a

@@ -12,10 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import FuncgradValueError
 from ..core.trace import is_traced
 from ..primitives import elementwise as _ew
 from ..primitives.fft import fft_nd, slice_pad
 from ..primitives.shape import reshape
+from ._convert import as_array
 
 
 def _as_1d(x: Any, name: str, fname: str) -> Any:
@@ -25,9 +27,12 @@ def _as_1d(x: Any, name: str, fname: str) -> Any:
     if ndim == 0:
         return reshape(x, (1,))
     if ndim != 1:
-        raise ValueError(f"{fname}: {name} must be 1-D, got shape {np.shape(x)}")
+        raise FuncgradValueError(
+            f"{fname}: {name} must be 1-D, got shape {np.shape(x)}; ravel it or use "
+            "scipy-style n-d convolution"
+        )
     if np.shape(x)[0] == 0:
-        raise ValueError(f"{fname}: {name} cannot be empty")
+        raise FuncgradValueError(f"{fname}: {name} cannot be empty (got shape (0,))")
     return x
 
 
@@ -58,7 +63,7 @@ def _window(full: Any, n: int, m: int, mode: str, same_start: int, fname: str) -
         return slice_pad(full, (0,), (same_start,), (max(n, m),))
     if mode == "valid":
         return slice_pad(full, (0,), (min(n, m) - 1,), (max(n, m) - min(n, m) + 1,))
-    raise ValueError(f"{fname}: mode must be one of 'full', 'same', 'valid', got {mode!r}")
+    raise FuncgradValueError(f"{fname}: mode must be one of 'full', 'same', 'valid', got {mode!r}")
 
 
 def convolve(a: Any, v: Any, mode: str = "full") -> Any:
@@ -67,6 +72,7 @@ def convolve(a: Any, v: Any, mode: str = "full") -> Any:
     Differentiable in both ``a`` and ``v``; traced, it is computed with FFTs, so results
     agree with numpy's to float rounding.
     """
+    a, v = as_array(a), as_array(v)
     if not is_traced((a, v)):
         return np.convolve(a, v, mode=mode)
     a, v = _as_1d(a, "a", "convolve"), _as_1d(v, "v", "convolve")
@@ -80,6 +86,7 @@ def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
     Differentiable in both ``a`` and ``v``; traced, it is computed with FFTs, so results
     agree with numpy's to float rounding.
     """
+    a, v = as_array(a), as_array(v)
     if not is_traced((a, v)):
         return np.correlate(a, v, mode=mode)
     a, v = _as_1d(a, "a", "correlate"), _as_1d(v, "v", "correlate")

@@ -11,12 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradValueError
+from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, indexing as _ix, sorting as _so
 from ..primitives._axes import normalize_axes, normalize_axis
+from ..primitives._errors import FuncgradNotImplementedError
 from ..primitives._index import normalize_index
 from ..primitives.shape import reshape, transpose
+from ._convert import as_array
 from ._indexing import _concrete, take
 
 
@@ -30,6 +32,7 @@ def sort(a: Any, axis: Any = -1, kind: Any = None, *, stable: Any = None) -> Any
     Differentiable: the cotangent of each sorted value goes back to where it came from
     (ties get one of the valid choices).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.sort(a, axis=axis, kind=kind, stable=stable)
     if axis is None:
@@ -39,6 +42,7 @@ def sort(a: Any, axis: Any = -1, kind: Any = None, *, stable: Any = None) -> Any
 
 def argsort(a: Any, axis: Any = -1, kind: Any = None, *, stable: Any = None) -> Any:
     """Indices that sort ``a`` along ``axis`` (numpy.argsort); zero derivative."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.argsort(a, axis=axis, kind=kind, stable=stable)
     if axis is None:
@@ -49,7 +53,9 @@ def argsort(a: Any, axis: Any = -1, kind: Any = None, *, stable: Any = None) -> 
 def _kth(kth: Any, n: int, name: str) -> tuple[int, ...]:
     ks = np.atleast_1d(np.asarray(kth))
     if not np.issubdtype(ks.dtype, np.integer):
-        raise TypeError(f"{name}: kth must be an integer or a sequence of integers")
+        raise FuncgradTypeError(
+            f"{name}: kth must be an integer or a sequence of integers, got dtype {ks.dtype}"
+        )
     for k in ks:
         if not -n <= k < n:
             raise FuncgradValueError(f"{name}: kth(={int(k)}) out of bounds ({n})")
@@ -59,6 +65,7 @@ def _kth(kth: Any, n: int, name: str) -> tuple[int, ...]:
 
 def partition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect") -> Any:
     """Partially sorted copy of ``a`` (numpy.partition); differentiable like ``sort``."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.partition(a, kth, axis=axis, kind=kind)
     if axis is None:
@@ -69,6 +76,7 @@ def partition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect") -> An
 
 def argpartition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect") -> Any:
     """Indices that partition ``a`` (numpy.argpartition); zero derivative."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.argpartition(a, kth, axis=axis, kind=kind)
     if axis is None:
@@ -82,10 +90,11 @@ def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> Any:
 
     Zero derivative.
     """
+    a, v = as_array(a), as_array(v)
     if not is_traced((a, v, sorter)):
         return np.searchsorted(a, v, side=side, sorter=sorter)
     if side not in ("left", "right"):
-        raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+        raise FuncgradValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
     if np.ndim(a) != 1:
         raise FuncgradValueError(f"searchsorted: a must be 1-d, got shape {np.shape(a)}")
     if sorter is not None:
@@ -122,6 +131,7 @@ def _finish(s: Any, out: Any, lead: tuple, a_shape: tuple, axes: tuple, keepdims
 
 def median(a: Any, axis: Any = None, overwrite_input: bool = False, keepdims: bool = False) -> Any:
     """Median along ``axis`` (numpy.median); differentiable through the sort."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.median(a, axis=axis, overwrite_input=overwrite_input, keepdims=keepdims)
     dtype = np.median(np.zeros(1, a.dtype)).dtype
@@ -137,9 +147,14 @@ def median(a: Any, axis: Any = None, overwrite_input: bool = False, keepdims: bo
 def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, name: str) -> Any:
     weak_q = type(q) in (int, float)
     if method != "linear":
-        raise NotImplementedError(f"{name}: only method='linear' is supported on traced arrays")
+        raise FuncgradNotImplementedError(
+            f"{name}: only method='linear' is supported on traced arrays, got {method!r}"
+        )
     if isinstance(q, Tracer):
-        raise TypeError(f"{name}: q must be concrete (it is not differentiated)")
+        raise FuncgradTypeError(
+            f"{name}: q must be concrete (it is not differentiated), got a traced {q.aval}; "
+            "pass it as a constant (e.g. fg.stop_gradient does not help: use a numpy array)"
+        )
     q = np.asarray(q)
     dtype = np.quantile(np.zeros(1, a.dtype), q if not weak_q else q.item()).dtype
     s, axes, _ = _sorted_front(a, axis, name)
@@ -175,6 +190,7 @@ def quantile(
 
     On traced arrays only ``method="linear"`` is supported and ``q`` must be concrete.
     """
+    a, q = as_array(a), as_array(q)
     if not is_traced((a, q)):
         return np.quantile(
             a, q, axis=axis, overwrite_input=overwrite_input, method=method, keepdims=keepdims
@@ -196,12 +212,15 @@ def percentile(
 
     On traced arrays only ``method="linear"`` is supported and ``q`` must be concrete.
     """
+    a, q = as_array(a), as_array(q)
     if not is_traced((a, q)):
         return np.percentile(
             a, q, axis=axis, overwrite_input=overwrite_input, method=method, keepdims=keepdims
         )
     if isinstance(q, Tracer):
-        raise TypeError("percentile: q must be concrete (it is not differentiated)")
+        raise FuncgradTypeError(
+            f"percentile: q must be concrete (it is not differentiated), got a traced {q.aval}"
+        )
     weak = type(q) in (int, float)
     q = np.true_divide(q, 100)
     if not np.all((q >= 0) & (q <= 1)):
@@ -220,6 +239,7 @@ def unique(
     sorted: bool = True,
 ) -> Any:
     """The sorted unique elements (numpy.unique); ``ar`` must be concrete, zero derivative."""
+    ar = as_array(ar)
     return np.unique(
         _concrete(ar, "unique"),
         return_index=return_index,

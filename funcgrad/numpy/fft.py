@@ -2,8 +2,8 @@
 
 Outside transformations every function calls numpy.fft itself (bitwise-equal results);
 traced, the transforms bind the ``fft`` primitive of ``primitives.fft``. Complex outputs of
-real inputs are differentiable; derivatives with respect to complex inputs follow the
-cotangent convention ``dL/dRe + i dL/dIm`` but are not promised. Imports core and the
+real inputs are differentiable, and so are complex inputs, with JAX's convention (the VJP
+is the transpose of the JVP, no conjugation). Imports core and the
 primitives layer only.
 """
 
@@ -16,9 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import FuncgradValueError
 from ..core.trace import is_traced
 from ..primitives import fft as _fft
 from ..primitives._axes import normalize_axis
+from ._convert import as_array
 
 _NORMS = {None: "backward", "backward": "backward", "ortho": "ortho", "forward": "forward"}
 
@@ -27,15 +29,17 @@ def _norm(norm: Any) -> str:
     try:
         return _NORMS[norm]
     except (KeyError, TypeError):
-        raise ValueError(
-            f'Invalid norm value {norm}; should be "backward", "ortho" or "forward".'
+        raise FuncgradValueError(
+            f'Invalid norm value {norm!r}; should be "backward", "ortho" or "forward".'
         ) from None
 
 
 def _length(n: Any) -> int:
     n = operator.index(n)
     if n < 1:
-        raise ValueError(f"Invalid number of FFT data points ({n}) specified.")
+        raise FuncgradValueError(
+            f"Invalid number of FFT data points ({n}) specified; n must be at least 1."
+        )
     return n
 
 
@@ -73,7 +77,10 @@ def _n_axes(a: Any, kind: str, s: Any, axes: Any, norm: Any) -> Any:
                 stacklevel=3,
             )
     if len(s) != len(axes):
-        raise ValueError("Shape and axes have different lengths.")
+        raise FuncgradValueError(
+            f"Shape and axes have different lengths (s={tuple(s)}, axes={tuple(axes)}); give "
+            "one length per axis"
+        )
     axes = [normalize_axis(ax, len(shape), op=f"fft.{kind}n") for ax in axes]
     lengths = []
     for i, (n, ax) in enumerate(zip(s, axes, strict=True)):
@@ -93,9 +100,9 @@ def _n_axes(a: Any, kind: str, s: Any, axes: Any, norm: Any) -> Any:
 def fft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
     """Discrete Fourier transform along one axis (numpy.fft.fft).
 
-    Differentiable in real ``a``; the VJP of a complex output takes cotangents
-    ``dL/dRe + i dL/dIm``.
+    Differentiable in real and complex ``a`` (JAX's convention for complex values).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.fft(a, n, axis, norm)
     return _one_axis(a, "fft", n, axis, norm)
@@ -103,6 +110,7 @@ def fft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -
 
 def ifft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
     """Inverse discrete Fourier transform along one axis (numpy.fft.ifft)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.ifft(a, n, axis, norm)
     return _one_axis(a, "ifft", n, axis, norm)
@@ -110,6 +118,7 @@ def ifft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) 
 
 def rfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
     """Fourier transform of real input, the ``n // 2 + 1`` non-negative bins (numpy.fft.rfft)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.rfft(a, n, axis, norm)
     return _one_axis(a, "rfft", n, axis, norm)
@@ -121,6 +130,7 @@ def irfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None)
     As in numpy, the imaginary parts of the zero (and, for even ``n``, the Nyquist) bin
     are ignored, so their cotangents are zero.
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.irfft(a, n, axis, norm)
     return _one_axis(a, "irfft", n, axis, norm)
@@ -133,6 +143,7 @@ def fftn(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] | None = None, norm: Any = None
 ) -> Any:
     """N-dimensional discrete Fourier transform (numpy.fft.fftn)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.fftn(a, s, axes, norm)
     return _n_axes(a, "fft", s, axes, norm)
@@ -142,6 +153,7 @@ def ifftn(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] | None = None, norm: Any = None
 ) -> Any:
     """N-dimensional inverse discrete Fourier transform (numpy.fft.ifftn)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.ifftn(a, s, axes, norm)
     return _n_axes(a, "ifft", s, axes, norm)
@@ -152,6 +164,7 @@ def rfftn(
 ) -> Any:
     """N-dimensional Fourier transform of real input (numpy.fft.rfftn): rfft on the last
     axis, fft on the others."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.rfftn(a, s, axes, norm)
     return _n_axes(a, "rfft", s, axes, norm)
@@ -161,6 +174,7 @@ def irfftn(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] | None = None, norm: Any = None
 ) -> Any:
     """Inverse of ``rfftn`` (numpy.fft.irfftn)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.irfftn(a, s, axes, norm)
     return _n_axes(a, "irfft", s, axes, norm)
@@ -170,6 +184,7 @@ def fft2(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1), norm: Any = None
 ) -> Any:
     """Two-dimensional discrete Fourier transform (numpy.fft.fft2)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.fft2(a, s, axes, norm)
     return _n_axes(a, "fft", s, axes, norm)
@@ -179,6 +194,7 @@ def ifft2(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1), norm: Any = None
 ) -> Any:
     """Two-dimensional inverse discrete Fourier transform (numpy.fft.ifft2)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.ifft2(a, s, axes, norm)
     return _n_axes(a, "ifft", s, axes, norm)
@@ -188,6 +204,7 @@ def rfft2(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1), norm: Any = None
 ) -> Any:
     """Two-dimensional Fourier transform of real input (numpy.fft.rfft2)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.rfft2(a, s, axes, norm)
     return _n_axes(a, "rfft", s, axes, norm)
@@ -197,6 +214,7 @@ def irfft2(
     a: Any, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1), norm: Any = None
 ) -> Any:
     """Inverse of ``rfft2`` (numpy.fft.irfft2)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.fft.irfft2(a, s, axes, norm)
     return _n_axes(a, "irfft", s, axes, norm)
@@ -217,6 +235,7 @@ def _shift_axes(x: Any, axes: Any, name: str) -> tuple[int, ...]:
 
 def fftshift(x: Any, axes: int | Sequence[int] | None = None) -> Any:
     """Shift the zero-frequency bin to the centre (numpy.fft.fftshift)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.fft.fftshift(x, axes)
     return _fft.fftshift(x, _shift_axes(x, axes, "fft.fftshift"))
@@ -224,6 +243,7 @@ def fftshift(x: Any, axes: int | Sequence[int] | None = None) -> Any:
 
 def ifftshift(x: Any, axes: int | Sequence[int] | None = None) -> Any:
     """The inverse of ``fftshift`` (numpy.fft.ifftshift)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.fft.ifftshift(x, axes)
     return _fft.ifftshift(x, _shift_axes(x, axes, "fft.ifftshift"))

@@ -4,10 +4,12 @@ Outside transformations every function calls numpy.linalg itself (bitwise-equal 
 the same result namedtuples). Inside them each binds a primitive of
 ``primitives.decompositions`` or composes products. Derivative conventions:
 
-- ``cholesky``, ``eigh``, ``eigvalsh`` treat the input as symmetric: the input perturbation
-  is symmetrised, so gradients are symmetric (autograd's and JAX's convention; numpy itself
-  reads only one triangle, so to compare with finite differences symmetrise the input
-  first, ``eigh((a + a.T) / 2)``).
+- ``eigh`` and ``eigvalsh`` differentiate the function numpy computes: only the triangle
+  named by ``UPLO`` is read, so the other triangle gets a zero derivative (for the
+  symmetric convention of JAX and autograd, call them on ``(a + a.T) / 2``).
+- ``cholesky`` treats the input as symmetric: the input perturbation is symmetrised, so
+  its gradient is symmetric (autograd's and JAX's convention; numpy reads the lower
+  triangle, so to compare with finite differences symmetrise the input first).
 - Derivatives of eigenvectors (``eigh``) and singular vectors (``svd``) exist only for
   distinct eigen/singular values (and nonzero singular values); at exactly repeated values
   those terms are set to zero and the result is not a derivative. Eigenvalues alone
@@ -36,6 +38,8 @@ from ..primitives import (
     spectral as _spec,
 )
 from ..primitives._axes import normalize_axis
+from ..primitives._errors import FuncgradLinAlgError
+from ._convert import as_array, as_arrays
 from ._linalg_norms import matrix_norm as matrix_norm, norm as norm, vector_norm as vector_norm
 from ._products import cross as _cross, matmul as matmul, outer as _outer, tensordot as tensordot
 
@@ -55,16 +59,19 @@ def _arr(x: Any) -> Any:
 def _square(a: Any, name: str) -> Any:
     a = _arr(a)
     if a.ndim < 2:
-        raise LinAlgError(
+        raise FuncgradLinAlgError(
             f"{name}: {a.ndim}-dimensional array given. Array must be at least two-dimensional"
         )
     if a.shape[-1] != a.shape[-2]:
-        raise LinAlgError(f"{name}: Last 2 dimensions of the array must be square ({a.shape})")
+        raise FuncgradLinAlgError(
+            f"{name}: Last 2 dimensions of the array must be square ({a.shape})"
+        )
     return a
 
 
 def inv(a: Any) -> Any:
     """Inverse of a (stack of) square matrices (numpy.linalg.inv)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.inv(a)
     return _dec.inv(_square(a, "inv"))
@@ -72,6 +79,7 @@ def inv(a: Any) -> Any:
 
 def solve(a: Any, b: Any) -> Any:
     """Solve ``a @ x = b`` (numpy.linalg.solve); ``b`` is a vector only when it is 1-D."""
+    a, b = as_array(a), as_array(b)
     if not is_traced((a, b)):
         return np.linalg.solve(a, b)
     a, b = _square(a, "solve"), _arr(b)
@@ -89,6 +97,7 @@ def solve(a: Any, b: Any) -> Any:
 def det(a: Any) -> Any:
     """Determinant (numpy.linalg.det); the derivative ``det(a) inv(a).T`` needs an
     invertible ``a``."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.det(a)
     return _dec.det_p.bind(_square(a, "det"))
@@ -97,6 +106,7 @@ def det(a: Any) -> Any:
 def slogdet(a: Any) -> Any:
     """``(sign, logabsdet)`` of the determinant (numpy.linalg.slogdet); the sign has zero
     derivative."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.slogdet(a)
     return SlogdetResult(*_dec.slogdet_p.bind(_square(a, "slogdet")))
@@ -108,6 +118,7 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
     Lower-triangular ``L`` with ``a = L @ L.T`` (``upper=True``: ``L.T``). Symmetric
     convention: the gradient with respect to ``a`` is symmetric.
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.cholesky(a, upper=upper)
     lower = _dec.cholesky_p.bind(_square(a, "cholesky"))
@@ -124,6 +135,7 @@ def eig(a: Any) -> Any:
     differentiate only functions that do not depend on it (``abs(v)``,
     ``v @ (f(w)[:, None] * inv(v))``). Gradients of real inputs are real.
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.eig(a)
     return EigResult(*_spec.eig_p.bind(_square(a, "eig")))
@@ -132,6 +144,7 @@ def eig(a: Any) -> Any:
 def eigvals(a: Any) -> Any:
     """Eigenvalues of a general square matrix (numpy.linalg.eigvals); complex under
     transformations, as ``eig``; derivatives need distinct eigenvalues."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.eigvals(a)
     return _spec.eig_p.bind(_square(a, "eigvals"))[0]
@@ -140,10 +153,13 @@ def eigvals(a: Any) -> Any:
 def eigh(a: Any, UPLO: str = "L") -> Any:
     """Eigenvalues (ascending) and eigenvectors of a symmetric matrix (numpy.linalg.eigh).
 
-    Symmetric convention (the gradient is symmetric); eigenvector derivatives need distinct
-    eigenvalues, and eigenvectors are defined up to sign, so differentiate functions that
-    do not depend on the sign (e.g. ``v * v``, ``v @ diag(f(w)) @ v.T``).
+    Like numpy, only the triangle named by ``UPLO`` is read, so the other triangle has
+    zero derivative (differentiate ``eigh((a + a.T) / 2)`` for the symmetric convention of
+    JAX and autograd). Eigenvector derivatives need distinct eigenvalues, and eigenvectors
+    are defined up to sign, so differentiate functions that do not depend on the sign
+    (e.g. ``v * v``, ``v @ diag(f(w)) @ v.T``).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.eigh(a, UPLO)
     if UPLO not in ("L", "U"):
@@ -152,8 +168,11 @@ def eigh(a: Any, UPLO: str = "L") -> Any:
 
 
 def eigvalsh(a: Any, UPLO: str = "L") -> Any:
-    """Eigenvalues (ascending) of a symmetric matrix (numpy.linalg.eigvalsh); symmetric
-    gradient."""
+    """Eigenvalues (ascending) of a symmetric matrix (numpy.linalg.eigvalsh).
+
+    Only the triangle named by ``UPLO`` is read (the other has zero derivative).
+    """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.eigvalsh(a, UPLO)
     if UPLO not in ("L", "U"):
@@ -164,11 +183,12 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Any:
 def qr(a: Any, mode: str = "reduced") -> Any:
     """QR decomposition (numpy.linalg.qr); derivatives for square and tall matrices in
     ``'reduced'`` mode (and ``'r'``)."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.qr(a, mode)
     a = _arr(a)
     if a.ndim < 2:
-        raise LinAlgError(f"qr: {a.ndim}-dimensional array given; need at least 2")
+        raise FuncgradLinAlgError(f"qr: {a.ndim}-dimensional array given; need at least 2")
     if mode == "r":
         return _dec.qr_p.bind(a, mode="reduced")[1]
     if mode not in ("reduced", "complete"):
@@ -183,11 +203,12 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
     distinct nonzero singular values; singular vectors are defined up to sign. Under
     transformations ``hermitian`` is ignored (the general SVD is used).
     """
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.svd(a, full_matrices, compute_uv, hermitian)
     a = _arr(a)
     if a.ndim < 2:
-        raise LinAlgError(f"svd: {a.ndim}-dimensional array given; need at least 2")
+        raise FuncgradLinAlgError(f"svd: {a.ndim}-dimensional array given; need at least 2")
     if not compute_uv:
         return _spec.svdvals_p.bind(a)
     return SVDResult(*_spec.svd_p.bind(a, full_matrices=bool(full_matrices)))
@@ -195,6 +216,7 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
 
 def svdvals(x: Any, /) -> Any:
     """Singular values, descending (numpy.linalg.svdvals)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.linalg.svdvals(x)
     return svd(x, compute_uv=False)
@@ -203,13 +225,14 @@ def svdvals(x: Any, /) -> Any:
 def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NOT_GIVEN) -> Any:
     """Moore-Penrose pseudo-inverse (numpy.linalg.pinv); the derivative assumes the rank
     is locally constant. Under transformations ``rcond``/``rtol`` must be scalars."""
+    a = as_array(a)
     if not is_traced((a,)):
         if rtol is _NOT_GIVEN:
             return np.linalg.pinv(a, rcond, hermitian)
         return np.linalg.pinv(a, rcond, hermitian, rtol=rtol)
     a = _arr(a)
     if a.ndim < 2:
-        raise LinAlgError(f"pinv: {a.ndim}-dimensional array given; need at least 2")
+        raise FuncgradLinAlgError(f"pinv: {a.ndim}-dimensional array given; need at least 2")
     if rcond is None:
         if rtol is _NOT_GIVEN:
             rcond = 1e-15
@@ -227,13 +250,16 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NOT
 def matrix_power(a: Any, n: int) -> Any:
     """``a`` to the integer power ``n`` by repeated squaring (numpy.linalg.matrix_power);
     negative ``n`` inverts first."""
+    a = as_array(a)
     if not is_traced((a,)):
         return np.linalg.matrix_power(a, n)
     a = _square(a, "matrix_power")
     try:
         n = operator.index(n)
     except TypeError as e:
-        raise TypeError("matrix_power: exponent must be an integer") from e
+        raise FuncgradTypeError(
+            f"matrix_power: exponent must be an integer, got {n!r} ({type(n).__name__})"
+        ) from e
     if n == 0:
         return np.array(np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape))
     if n < 0:
@@ -266,6 +292,7 @@ def _chain_order(dims: list[int]) -> list[list[int]]:
 def multi_dot(arrays: Any) -> Any:
     """Chain of matrix products in the cheapest order (numpy.linalg.multi_dot); the first
     and last arrays may be 1-D."""
+    arrays = as_arrays(arrays)
     arrays = list(arrays)
     if not is_traced(arrays):
         return np.linalg.multi_dot(arrays)
@@ -284,7 +311,7 @@ def multi_dot(arrays: Any) -> Any:
         arrays[-1] = _shape.reshape(arrays[-1], (arrays[-1].shape[0], 1))
     for x in arrays:
         if x.ndim != 2:
-            raise LinAlgError(
+            raise FuncgradLinAlgError(
                 f"multi_dot: {x.ndim}-dimensional array given. Array must be two-dimensional"
             )
     split = _chain_order([x.shape[0] for x in arrays] + [arrays[-1].shape[1]])
@@ -304,6 +331,7 @@ def multi_dot(arrays: Any) -> Any:
 
 def outer(x1: Any, x2: Any, /) -> Any:
     """Outer product of two vectors (numpy.linalg.outer)."""
+    x1, x2 = as_array(x1), as_array(x2)
     if not is_traced((x1, x2)):
         return np.linalg.outer(x1, x2)
     if np.ndim(x1) != 1 or np.ndim(x2) != 1:
@@ -313,6 +341,7 @@ def outer(x1: Any, x2: Any, /) -> Any:
 
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """Cross product of 3-vectors (numpy.linalg.cross)."""
+    x1, x2 = as_array(x1), as_array(x2)
     if not is_traced((x1, x2)):
         return np.linalg.cross(x1, x2, axis=axis)
     if np.shape(x1)[axis] != 3 or np.shape(x2)[axis] != 3:
@@ -324,6 +353,7 @@ def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
 
 def matrix_transpose(x: Any, /) -> Any:
     """Transpose of the last two axes (numpy.linalg.matrix_transpose)."""
+    x = as_array(x)
     if not is_traced((x,)):
         return np.linalg.matrix_transpose(x)
     if np.ndim(x) < 2:
@@ -333,6 +363,7 @@ def matrix_transpose(x: Any, /) -> Any:
 
 def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """Dot product of vectors along ``axis``, broadcasting the rest (numpy.linalg.vecdot)."""
+    x1, x2 = as_array(x1), as_array(x2)
     if not is_traced((x1, x2)):
         return np.linalg.vecdot(x1, x2, axis=axis)
     from ._products import einsum

@@ -6,7 +6,8 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
-from ..core.errors import FuncgradValueError
+from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ._errors import FuncgradAxisError
 
 Axes = tuple[int, ...]
 
@@ -16,10 +17,14 @@ def normalize_axis(axis: Any, ndim: int, name: str = "axis", op: str = "") -> in
     try:
         axis = operator.index(axis)
     except TypeError:
-        raise TypeError(f"{op or 'funcgrad'}: {name} must be an integer, got {axis!r}") from None
+        raise FuncgradTypeError(
+            f"{op or 'funcgrad'}: {name} must be an integer, got {axis!r} "
+            f"({type(axis).__name__}); pass an int such as 0 or -1"
+        ) from None
     if not -ndim <= axis < max(ndim, 1):
-        raise FuncgradValueError(
+        raise FuncgradAxisError(
             f"{op or 'funcgrad'}: {name} {axis} is out of bounds for an array of dimension {ndim}"
+            f" (valid: {-max(ndim, 1)} to {max(ndim, 1) - 1})"
         )
     return axis % ndim if ndim else 0
 

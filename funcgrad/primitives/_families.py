@@ -3,8 +3,9 @@
 ``define_unary(name, impl, deriv)`` and ``define_binary(name, impl, d_x, d_y)`` take the
 partial derivatives as functions of the primal inputs and output; a derivative may also be
 the constant ``1`` or ``-1`` (no multiply) or ``None`` (zero: piecewise constant or not
-differentiable). For complex values the VJP multiplies by the conjugate derivative
-(cotangent convention ``dL/dRe + i dL/dIm``). Imports core and the shape family.
+differentiable). Complex values follow JAX's convention: the VJP is the transpose of the
+JVP, so both multiply by the same derivative (no conjugation; ``grad`` of a real function
+of ``z`` is ``dL/dRe - i dL/dIm``). Imports core and the shape family.
 """
 
 from __future__ import annotations
@@ -19,18 +20,6 @@ from ..core.rules import BATCH, JVP, VJP
 from .shape import move_axis, reshape
 
 Deriv = Callable[..., Any] | int | None
-
-
-def conj_if_complex(d: Any) -> Any:
-    """``conj(d)`` for complex ``d``; ``d`` itself otherwise (the common, free case)."""
-    if isinstance(d, complex):  # a Python complex constant, e.g. the 1j of ``1j * y``
-        return d.conjugate()
-    dt = getattr(d, "dtype", None)
-    if dt is not None and dt.kind == "c":
-        from .elementwise import conj
-
-        return conj(d)
-    return d
 
 
 def elementwise_batch(prim: Primitive) -> Callable[..., tuple[Any, int]]:
@@ -58,25 +47,20 @@ def elementwise_batch(prim: Primitive) -> Callable[..., tuple[Any, int]]:
     return rule
 
 
-def _times(d: Deriv, cotangent: bool, arity: int) -> Callable[..., Any]:
-    """A rule multiplying the linear input by the derivative ``d`` (fixed arity: fast)."""
+def _times(d: Deriv, arity: int) -> Callable[..., Any]:
+    """A rule multiplying the linear input by the derivative ``d`` (fixed arity: fast).
+
+    The same rule serves as VJP and JVP: elementwise multiplication is its own transpose
+    under JAX's complex convention.
+    """
     if d == 1:
         return lambda lin, out, *args, **params: lin
     if d == -1:
         return lambda lin, out, *args, **params: -lin
     assert callable(d)
-    if not cotangent:
-        if arity == 1:
-            return lambda lin, out, x: lin * d(x, out)
-        return lambda lin, out, x, y: lin * d(x, y, out)
-    # Cotangents multiply by the conjugate derivative; real outputs (the hot case) skip it.
     if arity == 1:
-        return lambda lin, out, x: (
-            lin * d(x, out) if out.dtype.kind != "c" else lin * conj_if_complex(d(x, out))
-        )
-    return lambda lin, out, x, y: (
-        lin * d(x, y, out) if out.dtype.kind != "c" else lin * conj_if_complex(d(x, y, out))
-    )
+        return lambda lin, out, x: lin * d(x, out)
+    return lambda lin, out, x, y: lin * d(x, y, out)
 
 
 def zero_rule(lin: Any, out: Any, *args: Any, **params: Any) -> None:
@@ -91,8 +75,9 @@ def define_unary(name: str, impl: Callable[..., Any], deriv: Deriv) -> Primitive
         VJP.define_zero(prim)
         JVP.define_zero(prim)
     else:
-        VJP.define(prim, _times(deriv, True, 1))
-        JVP.define(prim, _times(deriv, False, 1))
+        rule = _times(deriv, 1)
+        VJP.define(prim, rule)
+        JVP.define(prim, rule)
     BATCH.define(prim, elementwise_batch(prim))
     return prim
 
@@ -104,7 +89,8 @@ def define_binary(name: str, impl: Callable[..., Any], d_x: Deriv, d_y: Deriv) -
         VJP.define_zero(prim)
         JVP.define_zero(prim)
     else:
-        VJP.define(prim, *(zero_rule if d is None else _times(d, True, 2) for d in (d_x, d_y)))
-        JVP.define(prim, *(zero_rule if d is None else _times(d, False, 2) for d in (d_x, d_y)))
+        rules = tuple(zero_rule if d is None else _times(d, 2) for d in (d_x, d_y))
+        VJP.define(prim, *rules)
+        JVP.define(prim, *rules)
     BATCH.define(prim, elementwise_batch(prim))
     return prim

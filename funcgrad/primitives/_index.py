@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..core.trace import Tracer
+from ._errors import FuncgradIndexError
 
 
 class Slice(NamedTuple):
@@ -48,7 +49,7 @@ def _concrete_mask(m: Tracer, name: str) -> np.ndarray:
     try:
         return np.asarray(m.concrete())
     except TypeError:
-        raise IndexError(
+        raise FuncgradIndexError(
             f"{name}: a boolean mask that is itself traced ({m.aval}, under "
             f"{type(m._trace).__name__}) cannot index an array: the result's shape would "
             "depend on the mask's values. Use fnp.where(mask, x, 0) (fixed shape) instead."
@@ -68,29 +69,35 @@ def _norm_slice(s: slice, n: int) -> Slice:
     return Slice(start, None if last == 0 else last - 1, step)
 
 
+_SCALAR_BOOL = (
+    "{name}: a scalar boolean index (x[True]) is not supported on traced arrays; use "
+    "fnp.where(condition, x, y) or x[None] for a new axis"
+)
+
+
 def _classify(item: Any, name: str) -> Any:
     """One user index item as None, Ellipsis, slice, int, ("mask", arr) or ("array", arr)."""
     if item is None or item is Ellipsis or isinstance(item, slice):
         return item
     if isinstance(item, (bool, np.bool_)):
-        raise IndexError(f"{name}: a scalar boolean index is not supported on traced arrays")
+        raise FuncgradIndexError(_SCALAR_BOOL.format(name=name))
     if isinstance(item, (int, np.integer)):
         return operator.index(item)
     if isinstance(item, Tracer):
         if item.dtype == np.bool_:
             return _classify(_concrete_mask(item, name), name)
         if not np.issubdtype(item.dtype, np.integer):
-            raise IndexError(f"{name}: {_BAD_INDEX}; got an array of dtype {item.dtype}")
+            raise FuncgradIndexError(f"{name}: {_BAD_INDEX}; got an array of dtype {item.dtype}")
         return ("array", item)
     arr = np.asarray(item)
     if arr.size == 0 and arr.dtype.kind == "f":  # numpy reads [] as an empty int index
         arr = arr.astype(np.intp)
     if arr.dtype == np.bool_:
         if arr.ndim == 0:
-            raise IndexError(f"{name}: a scalar boolean index is not supported on traced arrays")
+            raise FuncgradIndexError(_SCALAR_BOOL.format(name=name))
         return ("mask", arr)
     if not np.issubdtype(arr.dtype, np.integer):
-        raise IndexError(f"{name}: {_BAD_INDEX}; got {item!r}")
+        raise FuncgradIndexError(f"{name}: {_BAD_INDEX}; got {item!r}")
     return int(arr) if arr.ndim == 0 else ("array", arr)
 
 
@@ -116,9 +123,9 @@ def normalize_index(
         elif it is not None:
             consumed += it[1].ndim if isinstance(it, tuple) and it[0] == "mask" else 1
     if n_ellipsis > 1:
-        raise IndexError(f"{name}: an index can only have a single ellipsis ('...')")
+        raise FuncgradIndexError(f"{name}: an index can only have a single ellipsis ('...')")
     if consumed > ndim:
-        raise IndexError(
+        raise FuncgradIndexError(
             f"{name}: too many indices for array: array is {ndim}-dimensional, but "
             f"{consumed} were indexed"
         )
@@ -139,7 +146,7 @@ def normalize_index(
         elif isinstance(it, int):
             n = shape[dim]
             if not -n <= it < n:
-                raise IndexError(
+                raise FuncgradIndexError(
                     f"{name}: index {it} is out of bounds for axis {dim} with size {n}"
                 )
             out.append(it % n)
@@ -148,7 +155,7 @@ def normalize_index(
             m = it[1]
             for k, (a, b) in enumerate(zip(shape[dim : dim + m.ndim], m.shape, strict=True)):
                 if a != b:
-                    raise IndexError(
+                    raise FuncgradIndexError(
                         f"{name}: boolean index did not match indexed array along axis "
                         f"{dim + k}; size of axis is {a} but size of corresponding boolean "
                         f"axis is {b}"
@@ -162,7 +169,7 @@ def normalize_index(
             if isinstance(arr, np.ndarray) and arr.size:
                 lo, hi = int(arr.min()), int(arr.max())
                 if lo < -n or hi >= n:
-                    raise IndexError(
+                    raise FuncgradIndexError(
                         f"{name}: index {hi if hi >= n else lo} is out of bounds for axis "
                         f"{dim} with size {n}"
                     )
@@ -175,7 +182,7 @@ def normalize_index(
             np.broadcast_shapes(*(np.shape(a) for a in arrays))
         except ValueError:
             listing = " ".join(str(np.shape(a)) for a in arrays)
-            raise IndexError(
+            raise FuncgradIndexError(
                 f"{name}: shape mismatch: indexing arrays could not be broadcast together "
                 f"with shapes {listing}"
             ) from None

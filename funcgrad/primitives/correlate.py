@@ -29,7 +29,6 @@ from ..core.avals import ShapedArray
 from ..core.errors import FuncgradValueError
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
-from ._families import conj_if_complex
 from .shape import _bdim_front, broadcast_to, flip, reshape
 
 Padding = tuple[tuple[int, int], ...]
@@ -165,13 +164,13 @@ def _correlate_vjp_x(out_bar, out, x, w, *, padding, shared, method):
     del out, x  # the error fully convolved with the kernel, cropped back to x
     k = np.shape(w)[shared:]
     pads = tuple((m - 1 - lo, m - 1 - hi) for m, (lo, hi) in zip(k, padding, strict=True))
-    w_rev = flip(conj_if_complex(w), _spatial(w, shared))
+    w_rev = flip(w, _spatial(w, shared))  # JAX's convention: the plain transpose
     return correlate(out_bar, w_rev, padding=pads, shared=shared, method=method)
 
 
 def _correlate_vjp_w(out_bar, out, x, w, *, padding, shared, method):
     del out, w  # the padded input correlated with the error as the kernel
-    return correlate(conj_if_complex(x), out_bar, padding=padding, shared=shared, method=method)
+    return correlate(x, out_bar, padding=padding, shared=shared, method=method)
 
 
 def _correlate_batch(axis_size, args, dims, *, shared, **params):

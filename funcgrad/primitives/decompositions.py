@@ -6,7 +6,9 @@ so batching moves the batch axis to the front and calls the primitive once (``fr
 shared with ``spectral.py``). Derivatives are the standard perturbation formulas, written
 with matmul, solve and elementwise operations so they differentiate again. ``cholesky``
 uses the symmetric convention of autograd and JAX: the input perturbation is symmetrised
-(numpy reads one triangle), so its gradient is symmetric. Real inputs only.
+(numpy reads one triangle), so its gradient is symmetric. ``inv``, ``solve`` and ``det``
+are holomorphic and take complex inputs (JAX's convention: VJPs transpose, never
+conjugate); the others real inputs only.
 Imports core and the shape and product families.
 """
 
@@ -20,7 +22,7 @@ import numpy as np
 from ..core.avals import ShapedArray
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
-from ._families import conj_if_complex
+from ._errors import FuncgradNotImplementedError
 from .products import col, einsum, matmul, mT, sym, tril_mask
 from .shape import _bdim_front, move_axis, reshape
 
@@ -70,8 +72,8 @@ def _trace_of_product(x: Any, y: Any) -> Any:
 
 def _inv_vjp(out_bar, out, a):
     del a  # d inv(A) = -inv(A) dA inv(A)
-    out_h = mT(conj_if_complex(out))
-    return -matmul(matmul(out_h, out_bar), out_h)
+    out_t = mT(out)
+    return -matmul(matmul(out_t, out_bar), out_t)
 
 
 def _inv_jvp(a_dot, out, a):
@@ -94,8 +96,8 @@ def inv(a: Any) -> Any:
 
 
 def _solve_vjp(out_bar, out, a, b):
-    b_bar = solve(mT(conj_if_complex(a)), out_bar)  # x = A^{-1} b
-    return -matmul(b_bar, mT(conj_if_complex(out))), b_bar
+    b_bar = solve(mT(a), out_bar)  # x = A^{-1} b
+    return -matmul(b_bar, mT(out)), b_bar
 
 
 def _solve_jvp(dots, out, a, b):
@@ -212,9 +214,10 @@ BATCH.define(cholesky_p, front_batch(cholesky_p))
 def _check_qr(a: Any, mode: str) -> None:
     m, n = a.shape[-2:]
     if m < n or (mode == "complete" and m != n):
-        raise NotImplementedError(
+        raise FuncgradNotImplementedError(
             f"qr: derivatives are implemented for square and tall matrices in reduced mode; "
-            f"got shape {tuple(a.shape)} with mode={mode!r}"
+            f"got shape {tuple(a.shape)} with mode={mode!r}. For a wide matrix differentiate "
+            "qr of its transpose; use mode='reduced'"
         )
 
 

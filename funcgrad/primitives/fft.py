@@ -2,10 +2,11 @@
 
 ``fft`` is one primitive for the four kinds of transform (``fft``, ``ifft``, ``rfft``,
 ``irfft``) over one or several distinct axes, with numpy's lengths ``s`` and ``norm``.
-Every kind is linear over the reals, so each VJP is the adjoint map under the cotangent
-convention ``dL/dRe + i dL/dIm``: for the complex-linear ``fft``/``ifft`` that is the
-conjugate transpose, which is the opposite transform with the dual norm (``backward`` <->
-``forward``). numpy's zero-padding or truncation of the input to ``s`` is transposed by
+Every kind is linear over the reals, so each VJP is its transpose under JAX's pairing
+``Re(sum(x * y))``: the DFT matrix is symmetric, so ``fft``/``ifft`` transpose to
+themselves (same norm); ``rfft`` to the real part of an ``fft`` of the zero-padded
+half-spectrum; ``irfft`` to a weighted conjugated ``rfft`` with the dual norm. numpy's
+zero-padding or truncation of the input to ``s`` is transposed by
 ``slice_pad`` (the window of an array along axes, zero outside), whose adjoint is itself.
 Imports core, ``_axes`` and the elementwise and shape families.
 """
@@ -19,11 +20,10 @@ import numpy as np
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
 from ._axes import shift_axes
-from .elementwise import real
+from .elementwise import conj, real
 from .shape import _bdim_front
 
 _DUAL_NORM = {"backward": "forward", "ortho": "ortho", "forward": "backward"}
-_INVERSE_KIND = {"fft": "ifft", "ifft": "fft"}
 
 
 def _shift_batch(prim: Primitive):
@@ -109,18 +109,18 @@ def _irfft_weights(out_bar: Any, axis: int, n: int) -> np.ndarray:
 
 def _fft_vjp(out_bar, out, x, *, kind, axes, s, norm):
     del out
-    dual = _DUAL_NORM[norm]
     in_lengths = tuple(x.shape[a] for a in axes)
     if kind in ("fft", "ifft"):
-        x_bar = fft_nd(out_bar, _INVERSE_KIND[kind], axes, s, dual)
+        x_bar = fft_nd(out_bar, kind, axes, s, norm)  # F^T = F
     elif kind == "rfft":
-        # rfft keeps the first n//2 + 1 bins of fft: the adjoint zero-pads them back to n
-        # (the padding of the ifft below) and applies fft's adjoint; x is real.
-        x_bar = real(fft_nd(out_bar, "ifft", axes, s, dual))
+        # rfft keeps the first n//2 + 1 rows of F (x real): the transpose zero-pads the
+        # half-spectrum back to n (fft's own padding to s) and takes the real part.
+        x_bar = real(fft_nd(out_bar, "fft", axes, s, norm))
     else:
-        # irfft(X)[t] = sum_k w_k Re(X_k e^{2 pi i k t / n}) / n, so dL/dRe X_k + i dL/dIm X_k
-        # = w_k * fft(x_bar)_k / n: a weighted rfft (ifft over the other axes is C-linear).
-        x_bar = fft_nd(out_bar, "rfft", axes, s, dual)
+        # irfft(X)[t] = sum_k w_k Re(X_k e^{2 pi i k t / n}) / n, so the transpose is
+        # X_bar_k = w_k conj(sum_t x_bar[t] e^{-2 pi i k t / n}) / n: a weighted,
+        # conjugated rfft with the dual norm (ifft over the other axes likewise).
+        x_bar = conj(fft_nd(out_bar, "rfft", axes, s, _DUAL_NORM[norm]))
         x_bar = x_bar * _irfft_weights(x_bar, axes[-1], s[-1])
     return resize(x_bar, axes, in_lengths)
 

@@ -18,7 +18,7 @@ from ..core.avals import ShapedArray
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
 from ._index import ARRAY, FULL, Slice, adjacent, index_key, index_layout
-from .elementwise import conj, equal, where
+from .elementwise import equal, where
 from .shape import (
     _bdim_front,
     broadcast_to,
@@ -277,19 +277,15 @@ JVP.define_joint(scatter_set_p, _scatter_set_jvp)
 BATCH.define(scatter_set_p, _update_batch(scatter_set_p))
 
 
-def _maybe_conj(a):
-    return conj(a) if np.issubdtype(a.dtype, np.complexfloating) else a
-
-
 def _scatter_mul_vjp(out_bar, out, x, v, *arrays, idx, unique):
     # out = x * M with M = ones.at[idx].multiply(v); with repeated indices each v_i enters
     # a product, and d out / d v_i = out / v_i (undefined where such a v_i is 0).
     factor = scatter_mul_p.bind(ones_like(x), v, *arrays, idx=idx, unique=unique)
-    x_bar = out_bar * _maybe_conj(factor)
+    x_bar = out_bar * factor
     if unique:
-        v_bar = gather(out_bar * _maybe_conj(x), arrays, idx, unique)
+        v_bar = gather(out_bar * x, arrays, idx, unique)
     else:
-        v_bar = gather(out_bar * _maybe_conj(out), arrays, idx, unique) / _maybe_conj(v)
+        v_bar = gather(out_bar * out, arrays, idx, unique) / v
     return (x_bar, v_bar, *(None,) * len(arrays))
 
 

@@ -26,7 +26,6 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
-from ._families import conj_if_complex
 from .decompositions import aval_rule, front_batch
 from .elementwise import abs as abs_, equal, maximum, stop_gradient, where
 from .products import matmul, mT
@@ -129,8 +128,8 @@ def _frechet_block(a: Any, e: Any) -> Any:
 
 
 def _expm_vjp(out_bar, out, a):
-    del out  # the adjoint of E -> L(A, E) is G -> L(A^H, G)
-    return _frechet_block(mT(conj_if_complex(a)), out_bar)
+    del out  # the transpose of E -> L(A, E) is G -> L(A^T, G) (JAX's convention)
+    return _frechet_block(mT(a), out_bar)
 
 
 def _expm_jvp(a_dot, out, a):
@@ -182,12 +181,11 @@ def triangle_mask(n: int, lower: bool, unit_diagonal: bool, dtype: Any) -> np.nd
 
 
 def _solve_triangular_vjp(out_bar, out, a, b, *, lower, unit_diagonal):
-    # x = T^-1 b: b_bar = T^-H x_bar, a_bar = -tri(b_bar x^H) (the triangle read only)
-    b_bar = solve_triangular(
-        mT(conj_if_complex(a)), out_bar, lower=not lower, unit_diagonal=unit_diagonal
-    )
+    # x = T^-1 b: b_bar = T^-T x_bar, a_bar = -tri(b_bar x^T) (the triangle read only;
+    # the plain transpose, JAX's convention for complex values)
+    b_bar = solve_triangular(mT(a), out_bar, lower=not lower, unit_diagonal=unit_diagonal)
     mask = triangle_mask(a.shape[-1], lower, unit_diagonal, np.result_type(a.dtype, b.dtype))
-    return -matmul(b_bar, mT(conj_if_complex(out))) * mask, b_bar
+    return -matmul(b_bar, mT(out)) * mask, b_bar
 
 
 def _solve_triangular_jvp(dots, out, a, b, *, lower, unit_diagonal):

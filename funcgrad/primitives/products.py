@@ -22,7 +22,6 @@ from ..core.avals import ShapedArray
 from ..core.errors import FuncgradValueError
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
-from ._families import conj_if_complex
 from .elementwise import equal, where
 from .shape import _bdim_front, broadcast_to, reshape, transpose
 
@@ -46,16 +45,6 @@ def _matmul_vjp_a(out_bar, out, a, b):
         col = matmul(b, reshape(out_bar, (*out_bar.shape, 1)))
         return reshape(col, col.shape[:-1])
     return matmul(out_bar, mT(b))
-
-
-def _conj_operands(rule):
-    """A real-bilinear VJP rule made right for complex operands: cotangents multiply by
-    the conjugate of the other operand (``A_bar = C_bar B^H``)."""
-
-    def conj_rule(out_bar, out, *operands, **params):
-        return rule(out_bar, out, *(conj_if_complex(o) for o in operands), **params)
-
-    return conj_rule
 
 
 def _matmul_vjp_b(out_bar, out, a, b):
@@ -109,7 +98,7 @@ def _matmul_aval(a, b):
 
 
 matmul_p = Primitive("matmul", np.matmul, _matmul_aval)
-VJP.define(matmul_p, _conj_operands(_matmul_vjp_a), _conj_operands(_matmul_vjp_b))
+VJP.define(matmul_p, _matmul_vjp_a, _matmul_vjp_b)
 JVP.define(
     matmul_p,
     lambda a_dot, out, a, b: matmul(a_dot, b),
@@ -302,7 +291,7 @@ def _einsum_aval(*avals, subscripts):
 
 
 einsum_p = Primitive("einsum", _einsum_impl, _einsum_aval)
-VJP.define(einsum_p, *(_conj_operands(_einsum_vjp(i)) for i in range(_MAX_OPERANDS)))
+VJP.define(einsum_p, *(_einsum_vjp(i) for i in range(_MAX_OPERANDS)))
 JVP.define(einsum_p, *(_einsum_jvp(i) for i in range(_MAX_OPERANDS)))
 BATCH.define(einsum_p, _einsum_batch)
 

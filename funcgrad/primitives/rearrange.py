@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
+from ._errors import FuncgradNotImplementedError
 from .elementwise import where
 from .reductions import sum_
 from .shape import (
@@ -250,7 +251,7 @@ def pad(x: Any, widths: tuple, mode: str = "constant", constant_values: Any = 0)
                 out = out + fill
         return out
     if mode not in _INDEX_MODES:
-        raise NotImplementedError(
+        raise FuncgradNotImplementedError(
             f"pad: mode {mode!r} is not supported for traced arrays; use one of "
             f"'constant', 'empty', {', '.join(map(repr, _INDEX_MODES))}"
         )

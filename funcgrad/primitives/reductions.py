@@ -18,7 +18,6 @@ import numpy as np
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
 from ._axes import Axes, shift_axes
-from ._families import conj_if_complex
 from .elementwise import astype, equal, where
 from .shape import _bdim_front, broadcast_to, expand_dims, move_axis, reshape, transpose
 
@@ -152,7 +151,7 @@ def _prod_of_others(x, axis):
 
 def _prod_vjp(out_bar, out, x, *, axis, keepdims):
     del out
-    return _kept(out_bar, axis, keepdims) * conj_if_complex(_prod_of_others(x, axis))
+    return _kept(out_bar, axis, keepdims) * _prod_of_others(x, axis)
 
 
 def _prod_jvp(x_dot, out, x, *, axis, keepdims):
@@ -289,7 +288,7 @@ def _cumprod_jacobian(x, axis, reverse, exclusive):
 
 def _cumprod_vjp(out_bar, out, x, *, axis, reverse, exclusive):
     del out
-    jac = conj_if_complex(_cumprod_jacobian(x, axis, reverse, exclusive))
+    jac = _cumprod_jacobian(x, axis, reverse, exclusive)
     ob = move_axis(out_bar, axis, x.ndim - 1)
     x_bar = sum_(jac * expand_dims(ob, x.ndim - 1), (x.ndim,))
     return move_axis(x_bar, x.ndim - 1, axis)

@@ -1,7 +1,8 @@
 """Spectral decompositions: ``eig``, ``eigh``, ``eigvalsh``, ``svd``, ``svdvals`` and ``pinv``.
 
 Conventions as in ``decompositions.py`` (whose ``aval_rule`` and ``front_batch`` they use).
-``eigh``/``eigvalsh`` symmetrise the input perturbation (symmetric gradients). Derivatives
+``eigh``/``eigvalsh`` differentiate the function numpy computes: only the triangle named by
+``UPLO`` is read (the other triangle gets a zero cotangent). Derivatives
 of eigen- and singular vectors hold for distinct (and, for ``svd``, nonzero) values; at
 exact ties the undefined terms are set to zero, which keeps eigen/singular *value*
 derivatives exact. ``eigvalsh``/``svdvals`` recompute the vectors in their rules, so
@@ -19,10 +20,10 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
-from ._families import conj_if_complex
+from ._errors import FuncgradNotImplementedError
 from .decompositions import aval_rule, front_batch, inv
-from .elementwise import real
-from .products import col, diag_embed, diagonal, matmul, mT, row, safe_reciprocal, sym
+from .elementwise import conj, real
+from .products import col, diag_embed, diagonal, matmul, mT, row, safe_reciprocal, tril_mask
 
 # --- eigh, eigvalsh ------------------------------------------------------------------
 
@@ -32,19 +33,37 @@ def _eig_gaps(w: Any) -> Any:
     return safe_reciprocal(row(w) - col(w))
 
 
+def _triangle_mask(n: int, dtype: Any, uplo: str, diagonal_value: float) -> np.ndarray:
+    """0/1 mask of the triangle numpy reads (``UPLO`` "L": on and below the diagonal)."""
+    mask = tril_mask(n, 0, dtype, diagonal_value)
+    return mask if uplo == "L" else mask.T
+
+
+def _read_triangle(a_dot: Any, uplo: str) -> Any:
+    """The symmetric matrix numpy sees: the named triangle of ``a_dot``, reflected."""
+    half = a_dot * _triangle_mask(a_dot.shape[-1], a_dot.dtype, uplo, 0.5)
+    return half + mT(half)
+
+
+def _read_triangle_t(g: Any, uplo: str) -> Any:
+    """The transpose of ``_read_triangle``: ``g + g^T`` off the diagonal of the named
+    triangle, ``g``'s diagonal on it, zero in the triangle numpy never reads."""
+    return (g + mT(g)) * _triangle_mask(g.shape[-1], g.dtype, uplo, 0.5)
+
+
 def _eigh_vjp(out_bar, out, a, *, UPLO):
-    # A_bar = sym(V (diag(w_bar) + F o (V^T v_bar)) V^T)
-    del a, UPLO
+    # A_bar = T^T(V (diag(w_bar) + F o (V^T v_bar)) V^T), T: the triangle numpy reads
+    del a
     (w_bar, v_bar), (w, v) = out_bar, out
     inner = diag_embed(w_bar) + _eig_gaps(w) * matmul(mT(v), v_bar)
-    return (sym(matmul(matmul(v, inner), mT(v))),)
+    return (_read_triangle_t(matmul(matmul(v, inner), mT(v)), UPLO),)
 
 
 def _eigh_jvp(dots, out, a, *, UPLO):
-    # with M = V^T sym(dA) V: dw = diag(M), dV = V (F o M)
-    del a, UPLO
+    # with M = V^T T(dA) V: dw = diag(M), dV = V (F o M)
+    del a
     w, v = out
-    m = matmul(matmul(mT(v), sym(dots[0])), v)
+    m = matmul(matmul(mT(v), _read_triangle(dots[0], UPLO)), v)
     return [diagonal(m), matmul(v, _eig_gaps(w) * m)]
 
 
@@ -60,15 +79,15 @@ BATCH.define(eigh_p, front_batch(eigh_p))
 
 
 def _eigvalsh_vjp(out_bar, out, a, *, UPLO):
-    del out  # A_bar = V diag(w_bar) V^T; the eigenvectors are recomputed
+    del out  # A_bar = T^T(V diag(w_bar) V^T); the eigenvectors are recomputed
     v = eigh_p.bind(a, UPLO=UPLO)[1]
-    return matmul(v * row(out_bar), mT(v))
+    return _read_triangle_t(matmul(v * row(out_bar), mT(v)), UPLO)
 
 
 def _eigvalsh_jvp(a_dot, out, a, *, UPLO):
     del out
     v = eigh_p.bind(a, UPLO=UPLO)[1]
-    return diagonal(matmul(matmul(mT(v), sym(a_dot)), v))
+    return diagonal(matmul(matmul(mT(v), _read_triangle(a_dot, UPLO)), v))
 
 
 eigvalsh_p = Primitive(
@@ -95,23 +114,26 @@ def _eig_impl(a):
 
 
 def _mH(x: Any) -> Any:
-    return mT(conj_if_complex(x))
+    return mT(conj(x))
 
 
 def _unit_norm(v: Any, x: Any) -> Any:
-    """``x - V Re(diag(V^H x))``: keeps unit-norm columns of V (self-adjoint projection)."""
+    """``x - V Re(diag(V^H x))``: keeps unit-norm columns of V."""
     return x - v * row(real(diagonal(matmul(_mH(v), x))))
 
 
+def _unit_norm_t(v: Any, x: Any) -> Any:
+    """``_unit_norm`` transposed under ``Re(sum(x * y))``: ``x - conj(V) Re(diag(V^T x))``."""
+    return x - conj(v) * row(real(diagonal(matmul(mT(v), x))))
+
+
 def _eig_vjp(out_bar, out, a):
-    # A_bar = V^-H (diag(w_bar) + conj(F) o (V^H (V_bar - V Re(diag(V^H V_bar))))) V^H:
-    # the adjoint of the JVP below for the inner product Re(sum(conj(x) y)).
+    # A_bar = V^-T (diag(w_bar) + F o (V^T U^T(V_bar))) V^T, U the unit-norm correction:
+    # the transpose of the JVP below under JAX's pairing Re(sum(x * y)).
     del a
     (w_bar, v_bar), (w, v) = out_bar, out
-    inner = diag_embed(w_bar) + conj_if_complex(_eig_gaps(w)) * matmul(
-        _mH(v), _unit_norm(v, v_bar)
-    )
-    return (matmul(matmul(_mH(inv(v)), inner), _mH(v)),)
+    inner = diag_embed(w_bar) + _eig_gaps(w) * matmul(mT(v), _unit_norm_t(v, v_bar))
+    return (matmul(matmul(mT(inv(v)), inner), mT(v)),)
 
 
 def _eig_jvp(dots, out, a):
@@ -139,9 +161,9 @@ BATCH.define(eig_p, front_batch(eig_p))
 
 def _check_svd(a: Any, full_matrices: bool) -> None:
     if full_matrices and a.shape[-1] != a.shape[-2]:
-        raise NotImplementedError(
+        raise FuncgradNotImplementedError(
             "svd: derivatives of non-square matrices need full_matrices=False; got shape "
-            f"{tuple(a.shape)}"
+            f"{tuple(a.shape)}. Call svd(a, full_matrices=False)"
         )
 
 

@@ -25,7 +25,7 @@ from ..core.errors import FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..numpy import linalg as _np_linalg
 from ..primitives import decompositions as _dec, matrix_functions as _mf
-from ..primitives._families import conj_if_complex
+from ..primitives.elementwise import conj_if_complex
 from ..primitives.products import mT
 from ..primitives.shape import reshape
 

@@ -19,7 +19,7 @@ import numpy as np
 from ..core.errors import FuncgradValueError
 from ..core.trace import Tracer
 from ..primitives import correlate as _cor
-from ..primitives._families import conj_if_complex
+from ..primitives.elementwise import conj_if_complex
 from ..primitives.shape import flip
 
 _MODES = ("full", "same", "valid")

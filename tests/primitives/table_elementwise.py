@@ -9,10 +9,61 @@ import funcgrad.numpy as fnp
 from funcgrad.testing.strategies import arrays
 
 from .spec import OpSpec, binary, nary, unary
+from .specials import attach
 
 # Domains keep finite differences meaningful: away from poles, branch cuts and kinks.
 POS = dict(min_value=0.2, max_value=3.0)
 UNIT = dict(min_value=-0.9, max_value=0.9)
+# Complex inputs (JAX's convention: no conjugation in the VJP), away from branch cuts:
+# RIGHT half plane for log/sqrt (cut on (-inf, 0]), thin strips for the inverse functions.
+C = dict(im=(-1.5, 1.5))
+RIGHT = dict(min_value=0.2, max_value=3.0, im=(-2.0, 2.0))
+STRIP = dict(im=(-0.7, 0.7))
+UNIT_C = dict(min_value=-0.9, max_value=0.9, im=(-1.0, 1.0))
+
+COMPLEX = [
+    OpSpec("negative[complex]", fnp.negative, unary(**C)),
+    OpSpec("abs[complex]", fnp.abs, unary(**C)),
+    OpSpec("exp[complex]", fnp.exp, unary(**C)),
+    OpSpec("exp2[complex]", fnp.exp2, unary(**C)),
+    OpSpec("expm1[complex]", fnp.expm1, unary(**C)),
+    OpSpec("log[complex]", fnp.log, unary(**RIGHT)),
+    OpSpec("log2[complex]", fnp.log2, unary(**RIGHT)),
+    OpSpec("log10[complex]", fnp.log10, unary(**RIGHT)),
+    OpSpec("log1p[complex]", fnp.log1p, unary(min_value=-0.5, max_value=3.0, im=(-2.0, 2.0))),
+    OpSpec("sqrt[complex]", fnp.sqrt, unary(**RIGHT)),
+    OpSpec("square[complex]", fnp.square, unary(**C)),
+    OpSpec("reciprocal[complex]", fnp.reciprocal, unary(**RIGHT)),
+    OpSpec("sin[complex]", fnp.sin, unary(**C)),
+    OpSpec("cos[complex]", fnp.cos, unary(**C)),
+    OpSpec("tan[complex]", fnp.tan, unary(min_value=-1.2, max_value=1.2, im=(-1.0, 1.0))),
+    OpSpec("arcsin[complex]", fnp.arcsin, unary(**UNIT_C)),
+    OpSpec("arccos[complex]", fnp.arccos, unary(**UNIT_C)),
+    OpSpec("arctan[complex]", fnp.arctan, unary(**STRIP)),
+    OpSpec("sinh[complex]", fnp.sinh, unary(**C)),
+    OpSpec("cosh[complex]", fnp.cosh, unary(**C)),
+    OpSpec("tanh[complex]", fnp.tanh, unary(min_value=-1.0, max_value=1.0, im=(-1.0, 1.0))),
+    OpSpec("arcsinh[complex]", fnp.arcsinh, unary(**STRIP)),
+    OpSpec("arccosh[complex]", fnp.arccosh, unary(min_value=1.2, max_value=3.0, im=(-1.0, 1.0))),
+    OpSpec("arctanh[complex]", fnp.arctanh, unary(**UNIT_C)),
+    OpSpec("sinc[complex]", fnp.sinc, unary(**C)),
+    OpSpec("real[complex]", fnp.real, unary(**C)),
+    OpSpec("imag[complex]", fnp.imag, unary(**C)),
+    OpSpec("conj[complex]", fnp.conj, unary(**C)),
+    OpSpec("angle[complex]", fnp.angle, unary(**RIGHT)),
+    OpSpec("add[complex]", fnp.add, binary(**C)),
+    OpSpec("subtract[complex]", fnp.subtract, binary(**C)),
+    OpSpec("multiply[complex]", fnp.multiply, binary(**C)),
+    OpSpec("multiply[real,complex]", fnp.multiply, binary(im1=(-1.5, 1.5))),
+    OpSpec("divide[complex]", fnp.divide, binary(arg1=(0.5, 2.0), **C)),
+    OpSpec("power[complex]", fnp.power, binary(arg0=(0.3, 2.0), **C)),
+    OpSpec(
+        "where[complex]",
+        lambda c, x, y: fnp.where(c > 0, x, y),
+        nary(3, im1=(-1.0, 1.0), im2=(-1.0, 1.0)),
+        reference=lambda c, x, y: np.where(c > 0, x, y),
+    ),
+]
 
 
 def _bitwise_row(name: str) -> OpSpec:
@@ -142,6 +193,16 @@ ELEMENTWISE = [
         nary(3, arg1=(-2.0, -0.5), arg2=(0.5, 2.0)),
         reference=lambda x, lo, hi: np.clip(x, lo, hi),
     ),
+    OpSpec(  # numpy 2's keywords
+        "clip_keywords",
+        lambda x, lo, hi: (
+            fnp.clip(x, min=lo) + fnp.clip(x, max=hi) + fnp.clip(x, a_min=lo, a_max=hi)
+        ),
+        nary(3, arg1=(-2.0, -0.5), arg2=(0.5, 2.0)),
+        reference=lambda x, lo, hi: (
+            np.clip(x, min=lo) + np.clip(x, max=hi) + np.clip(x, a_min=lo, a_max=hi)
+        ),
+    ),
     # Zero-derivative functions: their derivative is checked to be exactly zero.
     OpSpec(
         "stop_gradient", fnp.stop_gradient, unary(), differentiable=False, reference=lambda x: x
@@ -183,4 +244,20 @@ ELEMENTWISE = [
         differentiable=False,
         reference=lambda x: np.invert(x > 0),
     ),
+    OpSpec(
+        "isclose",
+        lambda x, y: fnp.isclose(x, fnp.where(y > 0, x * (1 + 1e-9), y)),
+        binary(),
+        differentiable=False,
+        reference=lambda x, y: np.isclose(x, np.where(y > 0, x * (1 + 1e-9), y)),
+    ),
+    OpSpec(
+        "allclose",
+        lambda x, y: fnp.allclose(x, fnp.where(y > -1.5, x * (1 + 1e-9), y)),
+        binary(),
+        differentiable=False,
+        reference=lambda x, y: np.allclose(x, np.where(y > -1.5, x * (1 + 1e-9), y)),
+    ),
+    *COMPLEX,
 ]
+ELEMENTWISE = attach(ELEMENTWISE)

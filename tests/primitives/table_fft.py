@@ -1,7 +1,8 @@
 """Rows of the primitive table: funcgrad.numpy.fft, and convolve/correlate.
 
-Inputs are real; raw complex outputs are checked under the cotangent convention, and real
-compositions (power spectra, filtered round trips) exercise complex intermediates.
+Inputs are real, and complex in the ``[complex]`` rows; raw complex outputs are checked
+under JAX's convention (the VJP is the transpose for the pairing ``Re(sum(x * y))``), and
+real compositions (power spectra, filtered round trips) exercise complex intermediates.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from .spec import OpSpec, unary
 NORMS = st.sampled_from([None, "backward", "ortho", "forward"])
 
 
-def _at_least(min_dims: int):
-    return unary(shape=shapes(min_dims=min_dims))
+def _at_least(min_dims: int, complex_: bool = False):
+    return unary(shape=shapes(min_dims=min_dims), im=(-2.0, 2.0) if complex_ else None)
 
 
 def _default_ok(kind: str, length: int) -> bool:
@@ -102,6 +103,14 @@ def sequences() -> st.SearchStrategy:
     """``(a, v)``: two 1-D sequences of independent lengths."""
     return st.tuples(
         arrays(shape=st.tuples(st.integers(1, 6))), arrays(shape=st.tuples(st.integers(1, 6)))
+    )
+
+
+def complex_sequences() -> st.SearchStrategy:
+    """``(a, v)``: two complex 1-D sequences of independent lengths."""
+    return st.tuples(
+        arrays(shape=st.tuples(st.integers(1, 6)), dtype=np.complex128),
+        arrays(shape=st.tuples(st.integers(1, 6)), dtype=np.complex128),
     )
 
 
@@ -213,4 +222,42 @@ FFT = [
     _row("fft.shifted_spectrum", _shifted_spectrum, _at_least(2)),
     OpSpec("convolve", fnp.convolve, sequences, modes),
     OpSpec("correlate", fnp.correlate, sequences, modes),
+    # Complex inputs.
+    OpSpec(
+        "fft.fft[complex]",
+        fnp.fft.fft,
+        _at_least(1, True),
+        one_axis("fft"),
+        reference=np.fft.fft,
+    ),
+    OpSpec(
+        "fft.ifft[complex]",
+        fnp.fft.ifft,
+        _at_least(1, True),
+        one_axis("ifft"),
+        reference=np.fft.ifft,
+    ),
+    OpSpec(
+        "fft.irfft[complex]",
+        fnp.fft.irfft,
+        _at_least(1, True),
+        one_axis("irfft"),
+        reference=np.fft.irfft,
+    ),
+    OpSpec(
+        "fft.fftn[complex]",
+        fnp.fft.fftn,
+        _at_least(1, True),
+        many_axes("fft"),
+        reference=np.fft.fftn,
+    ),
+    OpSpec(
+        "fft.irfftn[complex]",
+        fnp.fft.irfftn,
+        _at_least(1, True),
+        many_axes("irfft"),
+        reference=np.fft.irfftn,
+    ),
+    OpSpec("convolve[complex]", fnp.convolve, complex_sequences, modes),
+    OpSpec("correlate[complex]", fnp.correlate, complex_sequences, modes),
 ]

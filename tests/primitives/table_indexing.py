@@ -9,6 +9,7 @@ import funcgrad.numpy as fnp
 from funcgrad.testing.strategies import arrays, shapes
 
 from .spec import OpSpec, binary, nary, unary
+from .specials import attach
 
 # --- index expressions -----------------------------------------------------------------
 
@@ -89,11 +90,11 @@ def _trailing_idx_params(args):
 
 
 @st.composite
-def _x_and_trailing_v(draw, lo=-2.0, hi=2.0):
+def _x_and_trailing_v(draw, lo=-2.0, hi=2.0, x_lo=-2.0, x_hi=2.0):
     """``(x, v)``: v has the shape of x's last few axes (possibly none: a scalar)."""
     shape = draw(shapes(min_dims=1, max_dims=3))
     j = draw(st.integers(0, len(shape)))
-    x = draw(arrays(shape=shape))
+    x = draw(arrays(shape=shape, min_value=x_lo, max_value=x_hi))
     v = draw(arrays(shape=shape[len(shape) - j :], min_value=lo, max_value=hi))
     return x, v
 
@@ -105,6 +106,15 @@ def _updated(kind):
             out[idx] = v
         else:
             getattr(np, kind).at(out, idx, v)
+        return out
+
+    return ref
+
+
+def _applied(ufunc):
+    def ref(x, idx):
+        out = x.copy()
+        ufunc.at(out, idx)
         return out
 
     return ref
@@ -264,6 +274,41 @@ INDEXING = [
         reference=_updated("multiply"),
     ),
     OpSpec(
+        "at_divide",
+        lambda x, v, idx: fnp.at(x)[idx].divide(v),
+        lambda: _x_and_trailing_v(0.5, 1.5),
+        params=_trailing_idx_params,
+        reference=_updated("divide"),
+    ),
+    OpSpec(
+        "at_power",
+        lambda x, v, idx: fnp.at(x)[idx].power(v),
+        lambda: _x_and_trailing_v(0.5, 1.5, 0.5, 1.5),
+        params=_trailing_idx_params,
+        reference=_updated("power"),
+    ),
+    OpSpec(
+        "at_min",
+        lambda x, v, idx: fnp.at(x)[idx].min(v),
+        lambda: _x_and_trailing_v(-1.9, 2.1),  # never equal to x (no ties)
+        params=_trailing_idx_params,
+        reference=_updated("minimum"),
+    ),
+    OpSpec(
+        "at_max",
+        lambda x, v, idx: fnp.at(x)[idx].max(v),
+        lambda: _x_and_trailing_v(-1.9, 2.1),  # never equal to x (no ties)
+        params=_trailing_idx_params,
+        reference=_updated("maximum"),
+    ),
+    OpSpec(
+        "at_apply",
+        lambda x, idx: fnp.at(x)[idx].apply(fnp.sin),
+        unary(shape=shapes(min_dims=1, max_dims=3)),
+        params=_idx_params,
+        reference=_applied(np.sin),
+    ),
+    OpSpec(
         "at_set_gathered",
         lambda x, idx: fnp.at(x)[idx].set(fnp.sin(x[idx])),
         unary(shape=shapes(min_dims=1, max_dims=3)),
@@ -362,7 +407,7 @@ INDEXING = [
     OpSpec(
         "sort",
         lambda x, axis: fnp.sort(x, axis=axis),
-        unary(),
+        unary(separated=True),
         params=_sort_axis,
         reference=lambda x, axis: np.sort(x, axis=axis),
     ),
@@ -377,7 +422,7 @@ INDEXING = [
     OpSpec(
         "partition",
         lambda x, kth, axis: fnp.partition(x, kth, axis=axis),
-        unary(shape=shapes(min_dims=1)),
+        unary(shape=shapes(min_dims=1), separated=True),
         params=_kth_params,
         reference=lambda x, kth, axis: np.partition(x, kth, axis=axis),
     ),
@@ -400,22 +445,23 @@ INDEXING = [
     OpSpec(
         "median",
         lambda x, axis, keepdims: fnp.median(x, axis=axis, keepdims=keepdims),
-        unary(),
+        unary(separated=True),
         params=_reduce_axes,
         reference=lambda x, axis, keepdims: np.median(x, axis=axis, keepdims=keepdims),
     ),
     OpSpec(
         "quantile",
         lambda x, q, axis, keepdims: fnp.quantile(x, q, axis=axis, keepdims=keepdims),
-        unary(),
+        unary(separated=True),
         params=_q_params(1.0),
         reference=lambda x, q, axis, keepdims: np.quantile(x, q, axis=axis, keepdims=keepdims),
     ),
     OpSpec(
         "percentile",
         lambda x, q, axis, keepdims: fnp.percentile(x, q, axis=axis, keepdims=keepdims),
-        unary(),
+        unary(separated=True),
         params=_q_params(100.0),
         reference=lambda x, q, axis, keepdims: np.percentile(x, q, axis=axis, keepdims=keepdims),
     ),
 ]
+INDEXING = attach(INDEXING)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import funcgrad.numpy as fnp
 
 from .spec import OpSpec
+from .specials import attach
 
 # --- input strategies ------------------------------------------------------------------
 
@@ -46,13 +47,28 @@ def _spread(rng: np.random.Generator, shape: tuple[int, ...], k: int, lo: float)
 
 
 @st.composite
-def invertible(draw, n_args: int = 1, batch: bool = True):
-    """``(a,)``: well-conditioned square matrices ``D (2 I + R)``, either sign of det."""
+def invertible(draw, n_args: int = 1, batch: bool = True, complex_: bool = False):
+    """``(a,)``: well-conditioned square matrices ``D (2 I + R)``, either sign of det
+    (``complex_``: ``R`` complex with entries of modulus below ``1.2 / n``)."""
     shape, n = (_batch(draw) if batch else ()), draw(st.integers(1, 4))
     rng = _rng(draw)
     r = rng.uniform(-1.0, 1.0, size=(*shape, n, n)) / n
+    if complex_:
+        r = r + 0.6j * rng.uniform(-1.0, 1.0, size=(*shape, n, n)) / n
     signs = rng.choice([-1.0, 1.0], size=(*shape, n, 1))
     return (signs * (2.0 * np.eye(n) + r),)
+
+
+def complexify(args_strategy):
+    """The arguments of ``args_strategy`` plus ``1j`` times independent values in [-2, 2]."""
+
+    @st.composite
+    def draw_args(draw):
+        args = draw(args_strategy() if callable(args_strategy) else args_strategy)
+        rng = _rng(draw)
+        return tuple(a + 1j * rng.uniform(-2, 2, size=np.shape(a)) for a in args)
+
+    return draw_args
 
 
 @st.composite
@@ -63,6 +79,19 @@ def symmetric(draw, lo: float = 0.5):
     q = _orthogonal(rng, shape, n, n)
     w = _spread(rng, shape, n, lo)
     return (q * w[..., None, :] @ np.swapaxes(q, -1, -2),)
+
+
+@st.composite
+def lopsided(draw):
+    """``(a,)``: ``symmetric(lo=-1)`` plus a small non-symmetric perturbation, so the two
+    triangles differ (numpy's eigh reads only one)."""
+    (a,) = draw(symmetric(lo=-1.0))
+    rng = _rng(draw)
+    return (a + rng.uniform(-0.05, 0.05, size=a.shape),)
+
+
+def uplo(args):
+    return st.fixed_dictionaries({"UPLO": st.sampled_from(["L", "U"])})
 
 
 @st.composite
@@ -99,17 +128,22 @@ def nonsymmetric(draw, pairs: bool = False):
 
 
 @st.composite
-def solve_args(draw):
+def solve_args(draw, complex_: bool = False):
     """``(a, b)``: invertible ``a`` and a right-hand side: a vector or a stack of matrices
     whose batch axes broadcast with a's."""
-    (a,) = draw(invertible())
+    (a,) = draw(invertible(complex_=complex_))
     rng = _rng(draw)
     n = a.shape[-1]
+
+    def rhs(*shape):
+        b = rng.uniform(-2, 2, size=shape)
+        return b + 1j * rng.uniform(-2, 2, size=shape) if complex_ else b
+
     if draw(st.booleans()):
-        return a, rng.uniform(-2, 2, size=(n,))
+        return a, rhs(n)
     batch = a.shape[:-2]
     batch = draw(st.sampled_from([batch, batch[1:], (1, *batch[1:]) if batch else ()]))
-    return a, rng.uniform(-2, 2, size=(*batch, n, draw(st.integers(1, 3))))
+    return a, rhs(*batch, n, draw(st.integers(1, 3)))
 
 
 @st.composite
@@ -300,6 +334,14 @@ def _eigh_function(m):
     return f
 
 
+def _eigh_uplo(m):
+    def f(a, UPLO):
+        w, v = m.linalg.eigh(a, UPLO)
+        return w, m.einsum("...ij,...j,...kj->...ik", v, w * w * w, v)
+
+    return f
+
+
 def _eig_gauge(m):
     def f(a):  # eigenvalues and |v|^2 (unit-norm columns: free of the phase)
         w, v = m.linalg.eig(a)
@@ -383,6 +425,47 @@ LINALG = [
     _einsum_row("ij,jk,ki->", (2, 3), (3, 4), (4, 2)),
     _einsum_row("i...,i...->...", (3, 2), (3, 1)),
     _einsum_row("ab,b->a", (3, 1), (4,)),
+    # --- complex operands (JAX's convention: the VJP is the plain transpose) ---
+    OpSpec("matmul[complex]", fnp.matmul, complexify(matmul_args)),
+    OpSpec("dot[complex]", fnp.dot, complexify(dot_args)),
+    OpSpec("vdot[complex]", fnp.vdot, complexify(same_size)),  # conjugates its first argument
+    OpSpec("inner[complex]", fnp.inner, complexify(inner_args)),
+    OpSpec("outer[complex]", fnp.outer, complexify(two_any)),
+    OpSpec("kron[complex]", fnp.kron, complexify(two_any)),
+    OpSpec(
+        "tensordot[complex]", fnp.tensordot, complexify(tensordot_args), params=tensordot_params
+    ),
+    OpSpec("cross[complex]", fnp.cross, complexify(cross_args), params=cross_params),
+    OpSpec(
+        "einsum[complex]",
+        lambda a, b: fnp.einsum("ij,jk->ik", a, b),
+        complexify(arrays_of((2, 3), (3, 4))),
+        reference=lambda a, b: np.einsum("ij,jk->ik", a, b),
+    ),
+    OpSpec(
+        "einsum[real,complex]",
+        lambda a, b: fnp.einsum("ij,jk->ik", a, b * (1 + 0.5j)),
+        arrays_of((2, 3), (3, 4)),
+        reference=lambda a, b: np.einsum("ij,jk->ik", a, b * (1 + 0.5j)),
+    ),
+    OpSpec(
+        "linalg.inv[complex]",
+        fnp.linalg.inv,
+        lambda: invertible(complex_=True),
+        reference=np.linalg.inv,
+    ),
+    OpSpec(
+        "linalg.solve[complex]",
+        fnp.linalg.solve,
+        lambda: solve_args(complex_=True),
+        reference=np.linalg.solve,
+    ),
+    OpSpec(
+        "linalg.det[complex]",
+        fnp.linalg.det,
+        lambda: invertible(complex_=True),
+        reference=np.linalg.det,
+    ),
     # --- numpy.linalg ---
     OpSpec("linalg.inv", fnp.linalg.inv, invertible, reference=np.linalg.inv),
     OpSpec("linalg.solve", fnp.linalg.solve, solve_args, reference=np.linalg.solve),
@@ -404,6 +487,15 @@ LINALG = [
         "linalg.eigvalsh",
         args=lambda: symmetric(lo=-1.0),
         **_pair(lambda m: lambda a: m.linalg.eigvalsh(_sym(m, a))),
+    ),
+    # numpy reads one triangle (UPLO): the other one has zero derivative
+    OpSpec("linalg.eigh_uplo", args=lopsided, params=uplo, **_pair(_eigh_uplo)),
+    OpSpec(
+        "linalg.eigvalsh_uplo",
+        fnp.linalg.eigvalsh,
+        lopsided,
+        params=uplo,
+        reference=np.linalg.eigvalsh,
     ),
     OpSpec("linalg.eig", args=nonsymmetric, **_pair(_eig_gauge)),
     OpSpec("linalg.eig_pairs", args=lambda: nonsymmetric(pairs=True), **_pair(_eig_gauge)),
@@ -503,3 +595,4 @@ LINALG = [
         reference=np.linalg.matrix_transpose,
     ),
 ]
+LINALG = attach(LINALG)

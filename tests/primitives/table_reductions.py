@@ -12,6 +12,7 @@ import funcgrad.numpy as fnp
 from funcgrad.testing.strategies import shapes
 
 from .spec import OpSpec, axis_and_keepdims, unary
+from .specials import attach
 
 # --- input strategies ------------------------------------------------------------------
 
@@ -119,7 +120,54 @@ def _diff_params(args):
     return st.fixed_dictionaries({"n": st.integers(0, 2), "axis": st.integers(-ndim, ndim - 1)})
 
 
+@st.composite
+def _gradient_params(draw, args):
+    """numpy.gradient's spacing forms: none, one scalar, or per axis a scalar or 1-d
+    coordinates (increasing, uneven or even); ``axis`` None, an int or a tuple."""
+    shape = np.shape(args[0])
+    nd = len(shape)
+    axis = draw(
+        st.one_of(st.none(), st.integers(-nd, nd - 1), st.permutations(range(nd)).map(tuple))
+    )
+    axes = range(nd) if axis is None else [axis % nd] if np.ndim(axis) == 0 else axis
+    how = draw(st.sampled_from(["none", "scalar", "each"]))
+    if how == "none":
+        spacing = ()
+    elif how == "scalar":
+        spacing = (draw(st.floats(0.5, 2.0)),)
+    else:
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        spacing = tuple(
+            draw(st.floats(0.5, 2.0))
+            if draw(st.booleans())
+            else np.cumsum(
+                rng.uniform(0.5, 1.5, shape[a]) if draw(st.booleans()) else np.ones(shape[a])
+            )
+            for a in axes
+        )
+    return {"spacing": spacing, "axis": axis, "edge_order": draw(st.sampled_from([1, 2]))}
+
+
+def _gradient(xp):
+    def f(x, spacing, **kw):
+        return xp.gradient(x, *spacing, **kw)
+
+    return f
+
+
+@st.composite
+def _coordinates(draw):
+    """``(f, x)``: samples along one axis and their (uneven, increasing) coordinates."""
+    n = draw(st.integers(3, 6))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return rng.uniform(-2, 2, size=(n, draw(st.integers(1, 3)))), np.cumsum(
+        rng.uniform(0.5, 1.5, n)
+    )
+
+
 _AT_LEAST_1D = unary(shape=shapes(min_dims=1))
+# extrema: no two entries within a finite-difference step of each other
+_SEPARATED = unary(separated=True)
 # std's derivative is infinite at zero variance: reduce over >= 2 generic entries.
 _SIDES_2 = unary(shape=shapes(min_dims=1, min_side=2))
 
@@ -128,11 +176,11 @@ REDUCTIONS = [
     OpSpec("mean", fnp.mean, unary(), params=axis_and_keepdims),
     OpSpec("prod", fnp.prod, unary(), params=axis_and_keepdims),
     OpSpec("prod_with_zeros", fnp.prod, _with_zeros, params=axis_and_keepdims),
-    OpSpec("max", fnp.max, unary(), params=axis_and_keepdims),
-    OpSpec("min", fnp.min, unary(), params=axis_and_keepdims),
-    OpSpec("amax", fnp.amax, unary(), params=axis_and_keepdims),
-    OpSpec("amin", fnp.amin, unary(), params=axis_and_keepdims),
-    OpSpec("ptp", fnp.ptp, unary(), params=axis_and_keepdims),
+    OpSpec("max", fnp.max, _SEPARATED, params=axis_and_keepdims),
+    OpSpec("min", fnp.min, _SEPARATED, params=axis_and_keepdims),
+    OpSpec("amax", fnp.amax, _SEPARATED, params=axis_and_keepdims),
+    OpSpec("amin", fnp.amin, _SEPARATED, params=axis_and_keepdims),
+    OpSpec("ptp", fnp.ptp, _SEPARATED, params=axis_and_keepdims),
     OpSpec("var", fnp.var, unary(), params=_with_ddof(1)),
     OpSpec("std", fnp.std, _SIDES_2, params=_with_ddof(2)),
     OpSpec(
@@ -162,6 +210,20 @@ REDUCTIONS = [
         params=_diff_params,
         reference=lambda x, **kw: np.diff(x, prepend=0.5, append=-0.5, **kw),
     ),
+    OpSpec(
+        "gradient",
+        _gradient(fnp),
+        unary(shape=shapes(min_dims=1, min_side=3)),
+        params=_gradient_params,
+        reference=_gradient(np),
+    ),
+    OpSpec(  # differentiable in the coordinates too
+        "gradient_coordinates",
+        lambda f, x, edge_order: fnp.gradient(f, x, axis=0, edge_order=edge_order),
+        _coordinates,
+        params=lambda args: st.fixed_dictionaries({"edge_order": st.sampled_from([1, 2])}),
+        reference=lambda f, x, edge_order: np.gradient(f, x, axis=0, edge_order=edge_order),
+    ),
     # Zero-derivative functions: their derivative is checked to be exactly zero.
     OpSpec("argmax", fnp.argmax, unary(), params=_arg_params, differentiable=False),
     OpSpec("argmin", fnp.argmin, unary(), params=_arg_params, differentiable=False),
@@ -175,3 +237,4 @@ REDUCTIONS = [
         differentiable=False,
     ),
 ]
+REDUCTIONS = attach(REDUCTIONS)

@@ -313,6 +313,45 @@ def _pad_zeros_reference(x, widths):
 
 # --- rows ------------------------------------------------------------------------------
 
+
+@st.composite
+def _vectors(draw, k: int = 2):
+    """``k`` 1-d arrays of one length."""
+    n = draw(st.integers(1, 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return tuple(rng.uniform(-2, 2, size=n) for _ in range(k))
+
+
+@st.composite
+def _matrices(draw):
+    """Two 2-d arrays with the same number of rows (for c_) and of columns (for r_)."""
+    n, m = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return rng.uniform(-2, 2, size=(n, m)), rng.uniform(-2, 2, size=(n, m))
+
+
+def _index_expressions(xp):
+    """r_/c_ expressions written once for fnp and np: entries, scalars, slices, directives."""
+    return {
+        "r_": lambda a, b: xp.r_[a, 0.5, 1:3, b, -1:1:3j],
+        "r_directive": lambda a, b: xp.r_["0,2", a, b],
+        "r_directive_trans1d": lambda a, b: xp.r_["1,2,0", a, b],
+        "c_": lambda a, b: xp.c_[a, b],
+        "c_matrices": lambda a, b: xp.c_[a, b, a * 2.0],
+        "r_matrices": lambda a, b: xp.r_[a, b],
+    }
+
+
+_INDEX_EXPRESSIONS = [
+    OpSpec(
+        name,
+        fun,
+        _matrices if name.endswith("matrices") else _vectors,
+        reference=_index_expressions(np)[name],
+    )
+    for name, fun in _index_expressions(fnp).items()
+]
+
 SHAPE = [
     OpSpec("reshape", fnp.reshape, unary(), params=_reshape_params),
     OpSpec(
@@ -434,4 +473,5 @@ SHAPE = [
     OpSpec(
         "pad_zeros", pad_zeros, unary(), params=_pad_zeros_params, reference=_pad_zeros_reference
     ),
+    *_INDEX_EXPRESSIONS,
 ]

@@ -133,6 +133,31 @@ def test_correct_functions_pass_at_order_2_in_both_modes(x):
     check_grads(f, (x, {"w": x * 0.5}), order=2)
 
 
+@pytest.mark.parametrize(
+    ("make", "mode"),
+    [(_wrong_vjp_sin, "rev"), (_wrong_jvp_sin, "fwd")],
+    ids=["custom_vjp rev", "custom_jvp fwd"],
+)
+def test_the_relative_criterion_catches_a_small_derivative_wrong_by_one_percent(make, mode):
+    wrong = make()
+
+    def f(x):  # derivative about 1e-4: a 1% error is 1e-6, below the absolute atol 1e-5
+        return 1e-4 * wrong(x)
+
+    check_grads(f, (X,), modes=(mode,))
+    with pytest.raises(AssertionError) as info:
+        check_grads(f, (X,), modes=(mode,), relative=True)
+    _assert_names_the_bad_entry(str(info.value), 0)
+
+
+@given(fst.arrays(shape=fst.shapes(max_dims=2), min_value=-1.5, max_value=1.5))
+def test_the_relative_criterion_passes_correct_small_and_zero_derivatives(x):
+    def f(v):
+        return {"small": 1e-7 * fnp.sin(v), "zero": fnp.prod(fnp.zeros(3) * v[..., None], -1)}
+
+    check_grads(f, (x,), order=2, relative=True)
+
+
 def test_check_grads_rejects_an_unknown_mode():
     with pytest.raises(ValueError, match="mode"):
         check_grads(fnp.sin, (X,), modes=("reverse",))

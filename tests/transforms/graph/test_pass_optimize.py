@@ -122,7 +122,8 @@ def test_mlp_value_and_grad_loses_its_broadcast_constant_and_reuses_buffers():
     assert any(np.ndim(c) == 2 for c in g.consts)  # mean's VJP: ones / n, broadcast
     opt = optimize(g)
     assert len(opt.eqns) == len(g.eqns) and not any(np.ndim(c) for c in opt.consts)
-    assert sum(e.out_buffer is not None for e in opt.eqns) >= 10
+    # tanh's derivative is one sech2 call, whose result the pass does not reuse (not a ufunc)
+    assert sum(e.out_buffer is not None for e in opt.eqns) >= 8
     jitted = fg.jit(fg.value_and_grad(_loss))
     for a, e in zip(
         tree.leaves(jitted(params, x, y)),
