@@ -17,6 +17,8 @@ import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import numpy as np
+
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
@@ -33,9 +35,10 @@ class FuncgradError(Exception):
 
     def __str__(self) -> str:
         text = super().__str__()
-        if self.location is None or self.location in text:
+        location = getattr(self, "location", None)
+        if location is None or location in text:
             return text
-        return f"{text} [at {self.location}]"
+        return f"{text} [at {location}]"
 
 
 class FuncgradTypeError(FuncgradError, TypeError):
@@ -48,6 +51,27 @@ class FuncgradValueError(FuncgradError, ValueError):
 
 class FuncgradAttributeError(FuncgradError, AttributeError):
     """An attribute traced arrays do not have (``x.numpy()``, ...)."""
+
+
+class FuncgradIndexError(FuncgradError, IndexError):
+    """An index that does not fit the array: out of bounds, too many, mismatched masks."""
+
+
+class FuncgradNotImplementedError(FuncgradError, NotImplementedError):
+    """A numpy option funcgrad does not support under transformations (the message says
+    which forms are)."""
+
+
+class FuncgradAxisError(FuncgradValueError, np.exceptions.AxisError):
+    """An ``axis`` out of bounds (numpy's AxisError, a ValueError and an IndexError)."""
+
+    def __init__(self, message: str) -> None:
+        np.exceptions.AxisError.__init__(self, message)
+        self.location = user_location()
+
+
+class FuncgradLinAlgError(FuncgradValueError, np.linalg.LinAlgError):
+    """A linear-algebra argument of the wrong shape (numpy's LinAlgError)."""
 
 
 class MissingRuleError(FuncgradError, NotImplementedError):

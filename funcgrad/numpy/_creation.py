@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import FuncgradNotImplementedError
 from ..core.trace import is_traced
 from ..primitives import shape as _shape
-from ..primitives._errors import FuncgradNotImplementedError
 from ._convert import as_array, as_arrays, build, contains_tracer
 
 

@@ -12,11 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ..core.errors import (
+    FuncgradIndexError,
+    FuncgradNotImplementedError,
+    FuncgradTypeError,
+    FuncgradValueError,
+)
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, indexing as _ix
 from ..primitives._axes import normalize_axis
-from ..primitives._errors import FuncgradIndexError, FuncgradNotImplementedError
 from ..primitives._index import index_layout, normalize_index
 from ..primitives.shape import broadcast_to, reshape
 from ._convert import as_array, as_arrays

@@ -17,11 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ..core.errors import (
+    FuncgradAxisError,
+    FuncgradNotImplementedError,
+    FuncgradTypeError,
+    FuncgradValueError,
+)
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, reductions as _red
 from ..primitives._axes import normalize_axes, normalize_axis, reduced_shape
-from ..primitives._errors import FuncgradAxisError, FuncgradNotImplementedError
 from ..primitives.shape import broadcast_to, reshape, transpose
 from ._convert import as_array
 

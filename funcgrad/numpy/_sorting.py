@@ -11,11 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ..core.errors import FuncgradNotImplementedError, FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, indexing as _ix, sorting as _so
 from ..primitives._axes import normalize_axes, normalize_axis
-from ..primitives._errors import FuncgradNotImplementedError
 from ..primitives._index import normalize_index
 from ..primitives.shape import reshape, transpose
 from ._convert import as_array

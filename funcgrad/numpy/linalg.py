@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.linalg import LinAlgError as LinAlgError
 
-from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ..core.errors import FuncgradLinAlgError, FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import (
     decompositions as _dec,
@@ -38,7 +38,6 @@ from ..primitives import (
     spectral as _spec,
 )
 from ..primitives._axes import normalize_axis
-from ..primitives._errors import FuncgradLinAlgError
 from ._convert import as_array, as_arrays
 from ._linalg_norms import matrix_norm as matrix_norm, norm as norm, vector_norm as vector_norm
 from ._products import cross as _cross, matmul as matmul, outer as _outer, tensordot as tensordot

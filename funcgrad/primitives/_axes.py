@@ -6,8 +6,7 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
-from ..core.errors import FuncgradTypeError, FuncgradValueError
-from ._errors import FuncgradAxisError
+from ..core.errors import FuncgradAxisError, FuncgradTypeError, FuncgradValueError
 
 Axes = tuple[int, ...]
 

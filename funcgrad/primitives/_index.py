@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..core.errors import FuncgradIndexError
 from ..core.trace import Tracer
-from ._errors import FuncgradIndexError
 
 
 class Slice(NamedTuple):

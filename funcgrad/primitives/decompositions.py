@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..core.avals import ShapedArray
+from ..core.errors import FuncgradNotImplementedError
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
-from ._errors import FuncgradNotImplementedError
 from .products import col, einsum, matmul, mT, sym, tril_mask
 from .shape import _bdim_front, move_axis, reshape
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import FuncgradNotImplementedError
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
-from ._errors import FuncgradNotImplementedError
 from .elementwise import where
 from .reductions import sum_
 from .shape import (

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import FuncgradNotImplementedError
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
-from ._errors import FuncgradNotImplementedError
 from .decompositions import aval_rule, front_batch, inv
 from .elementwise import conj, real
 from .products import col, diag_embed, diagonal, matmul, mT, row, safe_reciprocal, tril_mask
