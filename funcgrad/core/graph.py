@@ -137,9 +137,20 @@ class Graph:
     def __str__(self) -> str:
         return "\n".join(_format(self, _Namer(), indent=0))
 
-    def to_dot(self, name: str = "graph") -> str:
-        """Graphviz DOT text: a box per equation, an edge per variable use."""
-        return _to_dot(self, name)
+    def to_dot(self, name: str = "graph", values: bool = False) -> str:
+        """Graphviz DOT text: a box per equation, an edge per variable use.
+
+        ``values``: label each edge with the variable's value too, where the graph was
+        traced with values (``make_graph`` on arrays); ``fg.show`` adds gradients.
+        """
+        label = None
+        if values:
+            known = self.cache.get("values", {})
+
+            def label(v: Var) -> str:
+                return f"{v.aval}\n{_summary(known.get(v))}"
+
+        return _to_dot(self, name, label)
 
 
 # --- evaluation ----------------------------------------------------------------------
@@ -245,6 +256,17 @@ def _format(graph: Graph, namer: _Namer, indent: int) -> list[str]:
     outs = " ".join(namer(a) for a in graph.outvars)
     lines.append(f"{pad}  in ({outs}{',' if len(graph.outvars) == 1 else ''}) }}")
     return lines
+
+
+def _summary(x: Any) -> str:
+    if x is None:
+        return "?"
+    a = np.asarray(x)
+    if a.dtype.kind not in "biufc":
+        return str(a.dtype)
+    if a.size <= 4:
+        return np.array2string(a, precision=4, separator=", ").replace("\n", "")
+    return f"{a.min():.3g}/{a.mean():.3g}/{a.max():.3g}"
 
 
 def _dot_escape(text: str) -> str:

@@ -26,13 +26,22 @@ from ._discrete import (
     permutation as permutation,
     randint as randint,
 )
-from ._keys import Key as Key, fold_in as fold_in, key as key, split as split
+from ._keys import (
+    Key as Key,
+    KeyReuseError as KeyReuseError,
+    debug_key_reuse as debug_key_reuse,
+    fold_in as fold_in,
+    key as key,
+    split as split,
+)
 
 __all__ = [
     "Key",
+    "KeyReuseError",
     "bernoulli",
     "categorical",
     "choice",
+    "debug_key_reuse",
     "exponential",
     "fold_in",
     "gumbel",

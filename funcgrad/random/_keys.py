@@ -7,7 +7,10 @@ from independent streams. Imports numpy and funcgrad's error classes.
 
 from __future__ import annotations
 
+import contextlib
 import operator
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -20,7 +23,11 @@ _SAMPLE, _SPLIT, _FOLD = 0, 1, 2
 
 
 def check_key(key: Any, fname: str) -> np.ndarray:
-    """``key`` as a uint32[2] array, or a FuncgradTypeError naming ``fname``."""
+    """``key`` as a uint32[2] array, or a FuncgradTypeError naming ``fname``.
+
+    Inside ``debug_key_reuse()`` every function but ``fold_in`` consumes its key: a second
+    use raises ``KeyReuseError``.
+    """
     k = np.asarray(key)
     if k.shape != (2,) or k.dtype != np.uint32:
         raise FuncgradTypeError(
@@ -28,7 +35,53 @@ def check_key(key: Any, fname: str) -> np.ndarray:
             f"or fold_in (a uint32 array of shape (2,)), got {k.dtype}{list(k.shape)}; "
             "unpack split's result (`k1, k2 = random.split(key)`) to get single keys"
         )
+    ledger = _LEDGER.get()
+    if ledger is not None and fname != "fold_in":
+        _consume(ledger, k, fname)
     return k
+
+
+class KeyReuseError(FuncgradValueError):
+    """A key was used twice inside ``debug_key_reuse()``: the two draws are not independent."""
+
+
+_LEDGER: ContextVar[dict | None] = ContextVar("funcgrad_key_ledger", default=None)
+
+
+def _consume(ledger: dict, k: np.ndarray, fname: str) -> None:
+    from ..core.errors import call_site
+
+    token = (int(k[0]), int(k[1]))
+    site = call_site()
+    first = ledger.get(token)
+    if first is not None:
+        raise KeyReuseError(
+            f"random.{fname}: this key was already used by random.{first[0]} at {first[1]}; "
+            "draws from one key are not independent. Split it first "
+            "(`key, sub = random.split(key)`) and use each key once."
+        )
+    ledger[token] = (fname, site)
+
+
+@contextlib.contextmanager
+def debug_key_reuse() -> Iterator[None]:
+    """Report a PRNG key used twice (by any sampler or ``split``) inside the block.
+
+    Every function of ``funcgrad.random`` except ``fold_in`` consumes its key; using a
+    consumed key again raises ``KeyReuseError`` naming both places. Outside the block
+    nothing is tracked (no cost).
+
+    Example::
+
+        with random.debug_key_reuse():
+            a = random.normal(key, (3,))
+            b = random.normal(key, (3,))   # KeyReuseError: ... already used ... at line 2
+    """
+    token = _LEDGER.set({})
+    try:
+        yield
+    finally:
+        _LEDGER.reset(token)
 
 
 def generator(key: np.ndarray, purpose: int = _SAMPLE, data: int = 0) -> np.random.Generator:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core.avals import typeof
 from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ..core.graph import Graph
 from ..core.primitive import CallPrimitive
 from ..core.trace import Tracer, find_top_trace, is_traced
 from ..tree import flatten, unflatten
@@ -54,13 +55,20 @@ class CallSite:
 
 
 def handle(
-    prim: CallPrimitive, *, reverse: Callable, forward: Callable, batching: Callable
+    prim: CallPrimitive,
+    *,
+    reverse: Callable,
+    forward: Callable,
+    batching: Callable,
+    hoist: bool = False,
 ) -> None:
-    """Register how each kind of trace handles the call ``prim`` (graphs record it)."""
+    """Register how each kind of trace handles the call ``prim`` (graphs record it; with
+    ``hoist`` the recorded call may take the traced values its function closes over as
+    extra leading inputs, else such a call is inlined)."""
     ReverseTrace.call_handlers[prim] = reverse
     JVPTrace.call_handlers[prim] = forward
     BatchTrace.call_handlers[prim] = batching
-    GraphTrace.call_handlers[prim] = record_in_graph(prim)
+    GraphTrace.call_handlers[prim] = record_in_graph(prim, hoist)
 
 
 def _static_split(
@@ -144,28 +152,39 @@ def batched(fun: Callable, dims: list, size: int) -> Callable:
     return lambda *xs: batching.vmap(fun, in_axes=tuple(dims), out_axes=0, axis_size=size)(*xs)
 
 
-def record_in_graph(prim: CallPrimitive) -> Callable:
+def record_in_graph(prim: CallPrimitive, hoist: bool) -> Callable:
     """Graph tracing of a call: one equation holding the function's own graph."""
 
     def handler(trace: Any, fun: Callable, args: Sequence[Any], params: dict) -> Any:
-        params.pop("known", None)
         pairs = [trace.atom(a) for a in args]
         atoms = [a for a, _ in pairs]
         known = [k for _, k in pairs]
         avals = [a.aval for a in atoms]
         inner = graph_trace.trace_flat(fun, avals, known, differentiated=trace.differentiated)
+        graph = inner.graph
+        closed = [i for i, c in enumerate(graph.consts) if isinstance(c, Tracer)]
+        if closed:
+            if not hoist:  # the rule's functions take the call's arguments only: inline
+                return fun(*args)
+            lifted = [graph.constvars[i] for i in closed]
+            keep = [i for i in range(len(graph.consts)) if i not in closed]
+            graph = Graph(
+                [*lifted, *graph.invars],
+                [graph.constvars[i] for i in keep],
+                [graph.consts[i] for i in keep],
+                graph.eqns,
+                graph.outvars,
+            )
+            extra = [trace.atom(inner.graph.consts[i])[0] for i in closed]
+            atoms = [*extra, *atoms]
         trace.guards.extend(inner.guards)
-        out_avals = [a.aval for a in inner.graph.outvars]
-        eqn_params = {**params, "graph": inner.graph}
+        out_avals = [a.aval for a in graph.outvars]
+        eqn_params = {**params, "graph": graph}
         return list(trace.emit(prim, atoms, eqn_params, out_avals, inner.outs))
 
     return handler
 
 
 def concrete_or_none(x: Any) -> Any:
-    if not isinstance(x, Tracer):
-        return x
-    try:
-        return x.concrete()
-    except Exception:
-        return None
+    """``x``'s value where known (no guard recorded), else None."""
+    return graph_trace.peek(x)

@@ -1,10 +1,12 @@
-"""``checkpoint``: rematerialisation, a ``CallPrimitive`` that replays its traced graph.
+"""``checkpoint``: rematerialisation, a ``CallPrimitive`` that runs its function again in
+the backward pass.
 
-``checkpoint(fun)`` traces ``fun`` to a graph first: traced values it closes over become
-explicit inputs of the call (closure conversion), so it rematerialises whatever it closes
-over. Reverse mode stores only the call's inputs and runs the graph again in the backward
-pass; forward mode runs it inline; ``vmap`` batches the graph and keeps the call.
-Imports core, tree and the other transformations.
+Reverse mode stores only the call's inputs and calls the function again in the backward
+pass. A function that closes over values the reverse trace follows (model parameters
+captured by a closure) is traced to a graph instead, and those values become explicit
+inputs of the call (closure conversion), so it rematerialises whatever it closes over.
+Forward mode runs it inline; ``vmap`` batches it and keeps the call; graph tracing records
+one equation. Imports core, tree and the other transformations.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..core.trace import trace_stack
 from ..tree import unflatten
 from . import batching, reverse
 from ._common import flatten_fun, unwrap
-from .calls import CallSite, batched, concrete_or_none, handle, vjp_of
+from .calls import CallSite, batched, handle, owns, vjp_of
 from .graph import trace as graph_trace
 
 # --- checkpoint ----------------------------------------------------------------------
@@ -39,17 +41,29 @@ _CHECKPOINT_RULE = VJP.lookup(checkpoint_p)
 
 
 def _checkpoint_reverse(trace: reverse.ReverseTrace, fun, args, params):
-    known = params.pop("known", None)
     vals, parents = reverse.parents_of(trace, args)
-    # The forward values were computed while tracing the graph; at level 0 they are these.
-    outs = known if known is not None and trace.level == 0 else fun(*vals)
-    return trace.record(
-        checkpoint_p, _CHECKPOINT_RULE, {**params, "fun": fun}, vals, outs, parents
+    start = len(trace.tape)
+    outs = fun(*vals)  # on the values one level down: nothing lands on this tape ...
+    if len(trace.tape) == start and not owns(outs, trace):
+        return trace.record(checkpoint_p, _CHECKPOINT_RULE, {**params, "fun": fun}, vals,
+                            list(outs), parents)  # fmt: skip
+    # ... unless fun closes over values this trace follows: convert the closure, they
+    # become inputs of the call (the ops computing them from one another stay recorded)
+    del trace.tape[start:]
+    traced = graph_trace.trace_flat(
+        fun, [typeof(v) for v in vals], [graph_trace.peek(v) for v in vals], differentiated=True
     )
+    graph = traced.graph
+    n = len(graph.consts)
+    converted = lambda *xs: eval_graph(graph, xs[:n], xs[n:])  # noqa: E731
+    vals, parents = reverse.parents_of(trace, [*graph.consts, *args])
+    known = traced.outs
+    outs = known if trace.level == 0 and all(o is not None for o in known) else converted(*vals)
+    return trace.record(checkpoint_p, _CHECKPOINT_RULE, {**params, "fun": converted}, vals,
+                        list(outs), parents)  # fmt: skip
 
 
 def _checkpoint_batch(trace: batching.BatchTrace, fun, args, params):
-    params.pop("known", None)
     vals, dims = unwrap(trace, args)
     outs = checkpoint_p.bind(*vals, fun=batched(fun, dims, trace.axis_size), **params)
     return [batching.BatchTracer(trace, o, 0) for o in outs]
@@ -62,6 +76,7 @@ def _checkpoint_inline(trace, fun, args, params):
 
 handle(
     checkpoint_p,
+    hoist=True,  # its function is its graph: closed-over tracers can become inputs
     reverse=_checkpoint_reverse,
     forward=_checkpoint_inline,
     batching=_checkpoint_batch,
@@ -88,22 +103,14 @@ def checkpoint(
         if not trace_stack():
             return fun(*args)  # nothing to differentiate, here or in a closure
         flat_fun, out_tree = flatten_fun(lambda *dyn: fun(*site.full(dyn)), site.in_tree)
-        traced = graph_trace.trace_flat(
-            flat_fun,
-            [typeof(x) for x in site.flat],
-            [concrete_or_none(x) for x in site.flat],
-            differentiated=True,
-        )
-        graph = traced.graph
-        n_consts = len(graph.consts)
-        outs = checkpoint_p.bind(
-            *graph.consts,
-            *site.flat,
-            fun=lambda *xs: eval_graph(graph, xs[:n_consts], xs[n_consts:]),
-            policy=policy,
-            name=site.name,
-            known=traced.outs if all(o is not None for o in traced.outs) else None,
-        )
+        params = {"policy": policy, "name": site.name}
+        if site.traced:
+            outs = checkpoint_p.bind(*site.flat, fun=flat_fun, **params)
+        else:  # nothing traced among the arguments: only a closure can be differentiated
+            top = trace_stack()[-1]
+            if not isinstance(top, reverse.ReverseTrace):
+                return fun(*args)
+            outs = top.process_call(checkpoint_p, flat_fun, site.flat, params)
         return unflatten(out_tree(), list(outs))
 
     return remat

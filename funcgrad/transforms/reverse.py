@@ -31,6 +31,7 @@ from ._common import fit
 
 TapeEntry = tuple  # (prim, rule, params, args, out, parents); see the module docstring
 _PER_INPUT, _ZERO = RuleKind.PER_INPUT, RuleKind.ZERO
+_NO_PARAMS: dict = {}
 
 
 class ReverseTracer(Tracer):
@@ -92,6 +93,8 @@ class ReverseTrace(Trace):
         self, prim: Primitive, rule: Any, params: dict, vals: list, out: Any, parents: tuple
     ) -> Any:
         """Append a tape entry; its output tracer(s)."""
+        if not params:
+            params = _NO_PARAMS  # one shared empty dict, not one per entry (64 bytes each)
         node = len(self.tape)
         self.tape.append((prim, rule, params, vals, out, parents))
         if prim.multiple_results:

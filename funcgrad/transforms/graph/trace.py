@@ -176,7 +176,10 @@ class GraphTrace(Trace):
     def emit(self, prim: Primitive, atoms: list, params: dict, avals: list, outs: list) -> Any:
         """Append ``prim(*atoms, **params)``; its output tracer(s) with known values."""
         out_vars = [Var(a) for a in avals]
-        self.eqns.append(Equation(prim, atoms, params, out_vars, call_site()))
+        # the user's line of each equation is kept where values are (make_graph, show):
+        # walking the stack per equation would slow jit's and checkpoint's tracing
+        site = call_site() if self.values is not None else None
+        self.eqns.append(Equation(prim, atoms, params, out_vars, site))
         if self.values is not None:
             self.values.update(zip(out_vars, outs, strict=True))
         tracers = [GraphTracer(self, v, o) for v, o in zip(out_vars, outs, strict=True)]
