@@ -7,7 +7,7 @@ optimizer) the update/parameter ratio; per activation site, the saturated fracti
 sigmoid/tanh units and the dead fraction of ReLU units; per scan, the norm of dL/dh_t over
 t, its fitted per-step growth rate, a verdict (vanishing / exploding / healthy) with the
 standard remedies, and, for a tanh recurrence h @ W, the rate predicted by W's spectral
-radius times the mean tanh'. Public face: imports the transformations.
+radius times the root-mean-square tanh'. Public face: imports the transformations.
 """
 
 from __future__ import annotations
@@ -69,15 +69,19 @@ class ActivationReport:
         self.saturated = 0.0  # sigmoid/tanh: fraction of outputs within 1% of a bound
         self.dead = 0.0  # ReLU: fraction of units (last axis) zero on every example
         self.mean_derivative = 0.0
+        self.rms_derivative = 0.0  # sqrt(mean(f'^2)): how much f' scales a random vector
 
-    def add(self, fraction: float, mean_derivative: float) -> None:
+    def add(self, fraction: float, deriv: Any) -> None:
         n = self.calls
         self.calls += 1
         if self.kind == "relu":
             self.dead = (self.dead * n + fraction) / (n + 1)
         else:
             self.saturated = (self.saturated * n + fraction) / (n + 1)
-        self.mean_derivative = (self.mean_derivative * n + mean_derivative) / (n + 1)
+        d = np.asarray(deriv, dtype=float)
+        self.mean_derivative = (self.mean_derivative * n + float(np.mean(d))) / (n + 1)
+        ms = (self.rms_derivative**2 * n + float(np.mean(d * d))) / (n + 1)
+        self.rms_derivative = math.sqrt(ms)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -90,7 +94,7 @@ class ScanReport:
         self.name = name
         self.norms = norms
         self.rate = _fit_rate(norms)
-        self.estimate = estimate  # spectral radius of W times mean tanh' (tanh RNNs)
+        self.estimate = estimate  # spectral radius of W times rms tanh' (tanh RNNs)
         if self.rate is None or not math.isfinite(self.rate):
             self.verdict = "unknown"
         elif self.rate < _VANISHING:
@@ -155,9 +159,7 @@ class Diagnosis:
                              f"{a.mean_derivative:.3g} |")  # fmt: skip
         for s in self.scans:
             rate = "?" if s.rate is None else f"{s.rate:.4g}"
-            est = (
-                "" if s.estimate is None else f" (spectral radius x mean tanh': {s.estimate:.4g})"
-            )
+            est = "" if s.estimate is None else f" (spectral radius x rms tanh': {s.estimate:.4g})"
             first, last = (s.norms[0], s.norms[-1]) if s.norms else (math.nan, math.nan)
             lines += ["", f"{s.name} over {len(s.norms)} steps: ||dL/dh_t|| from {first:.3g} "
                       f"(t=0) to {last:.3g} (t={len(s.norms) - 1}); per-step rate {rate}{est}: "
@@ -227,13 +229,13 @@ class _Watch(ReverseTrace):
 
     def _activation(self, kind: str, value: np.ndarray, saturated: np.ndarray, deriv: Any) -> None:
         report = self._report(kind, value)
-        report.add(float(np.mean(saturated)), float(np.mean(deriv)))
+        report.add(float(np.mean(saturated)), deriv)
 
     def _relu(self, value: np.ndarray) -> None:
         report = self._report("relu", value)
         units = value.reshape(-1, value.shape[-1]) if value.ndim else value.reshape(1, 1)
         dead = np.all(units == 0, axis=0)
-        report.add(float(np.mean(dead)), float(np.mean(units > 0)))
+        report.add(float(np.mean(dead)), units > 0)
 
     def _report(self, kind: str, value: np.ndarray) -> ActivationReport:
         from ..core.errors import call_site
@@ -331,7 +333,8 @@ def diagnose(loss: Callable, params: Any, *batch: Any, optimizer: Any = None) ->
             tanhs = [a for a in trace.activations.values() if a.kind == "tanh"]
             if tanhs:
                 radius = float(np.max(np.abs(np.linalg.eigvals(trace.recurrent[0]))))
-                estimate = radius * tanhs[0].mean_derivative
+                # |W^T diag(f') g| ~ radius * rms(f') |g| for a g spread over the units
+                estimate = radius * tanhs[0].rms_derivative
         scans.append(ScanReport(f"scan {k + 1}", norms, estimate))
     return Diagnosis(value, leaf_reports, list(trace.activations.values()), scans)
 
