@@ -30,6 +30,25 @@ typed where the value it replaces was a strong numpy scalar).
   for the others (``power``, ``arctan2``, ...: numpy may pick another inner loop for a
   scalar operand). The result dtype is checked against numpy's promotion first.
 
+Rules for what batching the loop-invariant and after-the-loop parts of a scan produces
+(``transforms/loops/scan_split.py``), each "rounding" (the summation order changes):
+
+- ``sum(matmul(a, b), axis=(0,))`` over a leading batch axis shared by 3-d operands
+  ``a (T, m, k)``, ``b (T, k, n)`` -> one ``(m, T*k) @ (T*k, n)`` matmul of the merged
+  operands (``a`` written ``transpose(reshape(x, (T*k, m)))`` where it is
+  ``transpose(x, (0, 2, 1))``, a view): the ``(T, m, n)`` stack is never made, so a
+  weight gradient summed over time costs one contraction and no ``T`` copies of the weight.
+- ``sum(einsum(s, ...), axis)`` -> ``einsum`` with the summed letters left out of the
+  output; ``sum(sum(x, a), b)`` -> one ``sum`` over both sets of axes.
+- ``add(zeros_like(z), y)``, ``add(y, zeros_like(z))`` -> ``y`` (as ``add(y, 0)``: real
+  dtypes, ``y`` of the output's exact ``ShapedArray``; ``-0.0 + 0.0`` is ``+0.0``).
+- ``reshape(transpose(x, (n-1, 0, ..., n-2)), (last, rest))`` ->
+  ``transpose(reshape(x, (rest, last)))``: the same elements (bitwise), a view instead of
+  a copy where ``x`` is contiguous.
+
+The rules above fire only where the inner value has no other use (else the rewrite would
+add work).
+
 Equations defining a variable in ``keep`` stay (a guard tests it); their inputs may still
 be renamed. Sub-graphs of call equations are simplified first. Imports core and the
 primitive families (to recognise their primitives).
@@ -51,7 +70,9 @@ from ....primitives.elementwise import (
     negative_p,
     subtract_p,
 )
-from ....primitives.shape import broadcast_to_p, reshape_p, transpose_p
+from ....primitives.products import einsum_p, matmul_p
+from ....primitives.reductions import sum_p
+from ....primitives.shape import broadcast_to_p, reshape_p, transpose_p, zeros_like_p
 from ._rewrite import each_level, rebuild, renamed, renamed_atoms
 
 # Binary ufuncs whose result for a scalar operand is bitwise the result for an array of
@@ -90,6 +111,22 @@ class _Level:
         self.scalars: dict[tuple[str, bytes], Var] = {}
         self.constvars = list(graph.constvars)
         self.consts = list(graph.consts)
+        self.graph = graph
+        self._uses: dict[Var, int] | None = None
+
+    def used_once(self, v: Atom) -> bool:
+        """``v`` is read once in the graph (by one equation input, not an output)."""
+        if self._uses is None:
+            uses: dict[Var, int] = {}
+            for eqn in self.graph.eqns:
+                for a in eqn.inputs:
+                    if isinstance(a, Var):
+                        uses[a] = uses.get(a, 0) + 1
+            for a in self.graph.outvars:
+                if isinstance(a, Var):
+                    uses[a] = uses.get(a, 0) + 2
+            self._uses = uses
+        return isinstance(v, Var) and self._uses.get(v, 0) == 1
 
     def uniform(self, v: Var) -> Any:
         """The 0-d numpy scalar all elements of constant ``v`` equal (bitwise), or None."""
@@ -153,6 +190,12 @@ def _simplify(graph: Graph, keep: frozenset[Var]) -> Graph:
             env[eqn.outputs[0]] = result
             edited = True
             continue
+        if isinstance(result, list):  # new equations, the last one defining the output
+            for new in result[:-1]:
+                for v in new.outputs:
+                    level.producer[v] = new
+                eqns.append(new)
+            result = result[-1]
         if isinstance(result, Equation):
             eqn = result
         edited |= eqn is not old
@@ -269,13 +312,114 @@ def _transpose(eqn: Equation, level: _Level) -> Var | Equation | None:
     return Equation(transpose_p, [x], {"axes": axes}, eqn.outputs, eqn.source)
 
 
+# --- rules for batched loop parts (scan_split): contractions over time, zero inits ----
+
+
+def _derived(prim: Any, inputs: list[Atom], params: dict, source: str | None) -> Equation:
+    """A new equation ``prim(*inputs, **params)`` with a fresh output variable."""
+    aval = prim.abstract_eval(*(a.aval for a in inputs), **params)
+    return Equation(prim, inputs, params, [Var(ShapedArray(aval.shape, aval.dtype))], source)
+
+
+def _inexact(*avals: ShapedArray) -> bool:
+    return all(a.dtype.kind in "fc" for a in avals)
+
+
+def _sum(eqn: Equation, level: _Level) -> list[Equation] | Equation | None:
+    x, out = eqn.inputs[0], eqn.outputs[0]
+    inner = level.producer.get(x)  # type: ignore[arg-type]
+    if inner is None or eqn.params["keepdims"] or not level.used_once(x):
+        return None
+    if not _inexact(x.aval, out.aval) or x.aval.dtype != out.aval.dtype:
+        return None
+    axis = tuple(eqn.params["axis"])
+    if inner.prim is matmul_p and axis == (0,):
+        return _sum_of_matmul(eqn, inner, level)
+    if inner.prim is einsum_p and "." not in inner.params["subscripts"]:
+        ins, out_s = inner.params["subscripts"].split("->")
+        kept = "".join(c for i, c in enumerate(out_s) if i not in axis)
+        params = {"subscripts": f"{ins}->{kept}"}
+        return Equation(einsum_p, inner.inputs, params, eqn.outputs, eqn.source)
+    if inner.prim is sum_p and not inner.params["keepdims"] and isinstance(inner.inputs[0], Var):
+        first = tuple(inner.params["axis"])
+        rest = [i for i in range(inner.inputs[0].aval.ndim) if i not in first]
+        both = tuple(sorted({*first, *(rest[i] for i in axis)}))
+        params = {"axis": both, "keepdims": False}
+        return Equation(sum_p, inner.inputs, params, eqn.outputs, eqn.source)
+    return None
+
+
+def _sum_of_matmul(eqn: Equation, inner: Equation, level: _Level) -> list[Equation] | None:
+    """``sum_t a[t] @ b[t]`` as one matmul over the merged ``(t, k)`` axis."""
+    a, b = inner.inputs
+    if not (isinstance(a, Var) and isinstance(b, Var) and a.aval.ndim == 3 == b.aval.ndim):
+        return None
+    (t, m, k), n = a.aval.shape, b.aval.shape[2]
+    if b.aval.shape[:2] != (t, k):
+        return None  # a broadcast batch axis: no (t, m, n) stack of weights to avoid
+    src = eqn.source
+    before = level.producer.get(a)
+    new: list[Equation] = []
+    if before is not None and before.prim is transpose_p and before.params["axes"] == (0, 2, 1):
+        new.append(_derived(reshape_p, [before.inputs[0]], {"shape": (t * k, m)}, src))
+        new.append(_derived(transpose_p, [new[-1].outputs[0]], {"axes": (1, 0)}, src))
+    else:
+        new.append(_derived(transpose_p, [a], {"axes": (1, 0, 2)}, src))
+        new.append(_derived(reshape_p, [new[-1].outputs[0]], {"shape": (m, t * k)}, src))
+    left = new[-1].outputs[0]
+    new.append(_derived(reshape_p, [b], {"shape": (t * k, n)}, src))
+    new.append(Equation(matmul_p, [left, new[-1].outputs[0]], {}, eqn.outputs, src))
+    return new
+
+
+def _add_zeros_like(eqn: Equation, level: _Level) -> Var | None:
+    out = eqn.outputs[0]
+    if out.aval.dtype.kind not in "biuf":
+        return None
+    for zero, y in (eqn.inputs, eqn.inputs[::-1]):
+        inner = level.producer.get(zero)  # type: ignore[arg-type]
+        if inner is not None and inner.prim is zeros_like_p and _same(y, out):
+            return y  # type: ignore[return-value]
+    return None
+
+
+def _reshape_of_transpose(eqn: Equation, level: _Level) -> list[Equation] | None:
+    x, out = eqn.inputs[0], eqn.outputs[0]
+    inner = level.producer.get(x)  # type: ignore[arg-type]
+    if inner is None or inner.prim is not transpose_p or not level.used_once(x):
+        return None
+    x0 = inner.inputs[0]
+    n = x0.aval.ndim
+    if n < 3 or tuple(inner.params["axes"]) != (n - 1, *range(n - 1)):
+        return None
+    last, rest = x0.aval.shape[-1], int(np.prod(x0.aval.shape[:-1]))
+    if tuple(out.aval.shape) != (last, rest):
+        return None
+    flat = _derived(reshape_p, [x0], {"shape": (rest, last)}, eqn.source)
+    return [flat, Equation(transpose_p, flat.outputs, {"axes": (1, 0)}, eqn.outputs, eqn.source)]
+
+
+def _first(*rules: Callable[[Equation, _Level], Any]) -> Callable[[Equation, _Level], Any]:
+    """The result of the first of ``rules`` that rewrites the equation."""
+
+    def rule(eqn: Equation, level: _Level) -> Any:
+        for r in rules:
+            result = r(eqn, level)
+            if result is not None:
+                return result
+        return None
+
+    return rule
+
+
 _RULES: dict[Any, Callable[[Equation, _Level], Any]] = {
     multiply_p: _unit(1, commutes=True),
     divide_p: _unit(1, commutes=False),
-    add_p: _unit(0, commutes=True),
+    add_p: _first(_unit(0, commutes=True), _add_zeros_like),
     subtract_p: _unit(0, commutes=False),
     negative_p: _negative,
-    reshape_p: _reshape,
+    reshape_p: _first(_reshape, _reshape_of_transpose),
     broadcast_to_p: _broadcast_to,
     transpose_p: _transpose,
+    sum_p: _sum,
 }
