@@ -42,6 +42,10 @@ Rules for what batching the loop-invariant and after-the-loop parts of a scan pr
   output; ``sum(sum(x, a), b)`` -> one ``sum`` over both sets of axes.
 - ``add(zeros_like(z), y)``, ``add(y, zeros_like(z))`` -> ``y`` (as ``add(y, 0)``: real
   dtypes, ``y`` of the output's exact ``ShapedArray``; ``-0.0 + 0.0`` is ``+0.0``).
+- a sum of ``scatter``s of slices that tile one axis of their common shape
+  (``add(add(scatter(a, [:, 0:n]), scatter(b, [:, n:2n])), ...)``, what the VJP of slicing
+  a value into gates gives) -> ``concatenate`` of the pieces along that axis: the same
+  numbers (but the sign of a zero: ``-0.0 + 0.0``), without the zero arrays; real dtypes.
 - ``reshape(transpose(x, (n-1, 0, ..., n-2)), (last, rest))`` ->
   ``transpose(reshape(x, (rest, last)))``: the same elements (bitwise), a view instead of
   a copy where ``x`` is contiguous.
@@ -63,6 +67,7 @@ import numpy as np
 
 from ....core.avals import ShapedArray
 from ....core.graph import Atom, Equation, Graph, Literal, Var
+from ....primitives._index import Slice
 from ....primitives.elementwise import (
     add_p,
     divide_p,
@@ -70,9 +75,16 @@ from ....primitives.elementwise import (
     negative_p,
     subtract_p,
 )
+from ....primitives.indexing import scatter_p
 from ....primitives.products import einsum_p, matmul_p
 from ....primitives.reductions import sum_p
-from ....primitives.shape import broadcast_to_p, reshape_p, transpose_p, zeros_like_p
+from ....primitives.shape import (
+    broadcast_to_p,
+    concatenate_p,
+    reshape_p,
+    transpose_p,
+    zeros_like_p,
+)
 from ._rewrite import each_level, rebuild, renamed, renamed_atoms
 
 # Binary ufuncs whose result for a scalar operand is bitwise the result for an array of
@@ -383,6 +395,58 @@ def _add_zeros_like(eqn: Equation, level: _Level) -> Var | None:
     return None
 
 
+def _add_of_scatters(eqn: Equation, level: _Level) -> Equation | None:
+    out = eqn.outputs[0].aval
+    if out.dtype.kind not in "biuf" or out.ndim == 0:
+        return None
+    pieces: list[tuple[int, int, int, Atom]] = []  # (axis, start, stop, value)
+    todo = list(eqn.inputs)
+    while todo:
+        a = todo.pop()
+        inner = level.producer.get(a) if isinstance(a, Var) else None
+        if inner is None or not level.used_once(a):
+            return None
+        if a.aval.shape != out.shape or a.aval.dtype != out.dtype:
+            return None
+        if inner.prim is add_p:
+            todo.extend(inner.inputs)
+            continue
+        piece = _slice_piece(inner, out.shape) if inner.prim is scatter_p else None
+        if piece is None:
+            return None
+        pieces.append(piece)
+    pieces.sort(key=lambda p: p[1])
+    axis = pieces[0][0]
+    ends = [0, *(p[2] for p in pieces)]
+    if any(p[0] != axis or p[1] != end for p, end in zip(pieces, ends, strict=False)):
+        return None
+    if ends[-1] != out.shape[axis]:
+        return None
+    values = [p[3] for p in pieces]
+    return Equation(concatenate_p, values, {"axis": axis}, eqn.outputs, eqn.source)
+
+
+def _slice_piece(eqn: Equation, shape: tuple[int, ...]) -> tuple[int, int, int, Atom] | None:
+    """``(axis, start, stop, v)`` for ``scatter(v)`` into zeros of ``shape`` at a step-1
+    slice of one axis (every other axis whole)."""
+    idx, v = eqn.params["idx"], eqn.inputs[0]
+    if len(eqn.inputs) != 1 or tuple(eqn.params["shape"]) != tuple(shape):
+        return None
+    if len(idx) > len(shape) or not all(type(c) is Slice for c in idx):
+        return None
+    cut = None
+    for i, c in enumerate(idx):
+        r = range(*slice(*c).indices(shape[i]))
+        if r == range(shape[i]):
+            continue
+        if cut is not None or r.step != 1 or not r:
+            return None
+        cut = (i, r.start, r.stop, v)
+    if cut is None or not isinstance(v, Var) or v.aval.dtype != eqn.outputs[0].aval.dtype:
+        return None
+    return cut
+
+
 def _reshape_of_transpose(eqn: Equation, level: _Level) -> list[Equation] | None:
     x, out = eqn.inputs[0], eqn.outputs[0]
     inner = level.producer.get(x)  # type: ignore[arg-type]
@@ -415,7 +479,7 @@ def _first(*rules: Callable[[Equation, _Level], Any]) -> Callable[[Equation, _Le
 _RULES: dict[Any, Callable[[Equation, _Level], Any]] = {
     multiply_p: _unit(1, commutes=True),
     divide_p: _unit(1, commutes=False),
-    add_p: _first(_unit(0, commutes=True), _add_zeros_like),
+    add_p: _first(_unit(0, commutes=True), _add_zeros_like, _add_of_scatters),
     subtract_p: _unit(0, commutes=False),
     negative_p: _negative,
     reshape_p: _first(_reshape, _reshape_of_transpose),
