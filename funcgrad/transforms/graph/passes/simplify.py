@@ -30,28 +30,34 @@ typed where the value it replaces was a strong numpy scalar).
   for the others (``power``, ``arctan2``, ...: numpy may pick another inner loop for a
   scalar operand). The result dtype is checked against numpy's promotion first.
 
-Rules for what batching the loop-invariant and after-the-loop parts of a scan produces
-(``transforms/loops/scan_split.py``), each "rounding" (the summation order changes):
+More rules, bitwise but for the sign of a zero:
 
-- ``sum(matmul(a, b), axis=(0,))`` over a leading batch axis shared by 3-d operands
-  ``a (T, m, k)``, ``b (T, k, n)`` -> one ``(m, T*k) @ (T*k, n)`` matmul of the merged
-  operands (``a`` written ``transpose(reshape(x, (T*k, m)))`` where it is
-  ``transpose(x, (0, 2, 1))``, a view): the ``(T, m, n)`` stack is never made, so a
-  weight gradient summed over time costs one contraction and no ``T`` copies of the weight.
-- ``sum(einsum(s, ...), axis)`` -> ``einsum`` with the summed letters left out of the
-  output; ``sum(sum(x, a), b)`` -> one ``sum`` over both sets of axes.
 - ``add(zeros_like(z), y)``, ``add(y, zeros_like(z))`` -> ``y`` (as ``add(y, 0)``: real
   dtypes, ``y`` of the output's exact ``ShapedArray``; ``-0.0 + 0.0`` is ``+0.0``).
 - a sum of ``scatter``s of slices that tile one axis of their common shape
   (``add(add(scatter(a, [:, 0:n]), scatter(b, [:, n:2n])), ...)``, what the VJP of slicing
   a value into gates gives) -> ``concatenate`` of the pieces along that axis: the same
-  numbers (but the sign of a zero: ``-0.0 + 0.0``), without the zero arrays; real dtypes.
+  numbers without the zero arrays; real dtypes.
 - ``reshape(transpose(x, (n-1, 0, ..., n-2)), (last, rest))`` ->
-  ``transpose(reshape(x, (rest, last)))``: the same elements (bitwise), a view instead of
-  a copy where ``x`` is contiguous.
+  ``transpose(reshape(x, (rest, last)))``: the same elements, a view instead of a copy
+  where ``x`` is contiguous.
 
-The rules above fire only where the inner value has no other use (else the rewrite would
-add work).
+``contract_batched_sums`` is a separate pass (rounding: the summation order changes), for
+the programs that batching a scan's after-the-loop part gives
+(``transforms/loops/scan_split.py``), where a per-step weight gradient summed over time
+would otherwise be a ``(T, *W.shape)`` stack:
+
+- ``sum(matmul(a, b), axis=(0,))`` over a leading batch axis shared by 3-d operands
+  ``a (T, m, k)``, ``b (T, k, n)`` -> one ``(m, T*k) @ (T*k, n)`` matmul of the merged
+  operands (``a`` written ``transpose(reshape(x, (T*k, m)))`` where it is
+  ``transpose(x, (0, 2, 1))``, a view);
+- ``sum(multiply(a, b), axis=(0,))`` of outer products ``a (T, m, 1)``, ``b (T, 1, n)``
+  -> ``(m, T) @ (T, n)``;
+- ``sum(einsum(s, ...), axis)`` -> ``einsum`` with the summed letters left out of the
+  output; ``sum(sum(x, a), b)`` -> one ``sum`` over both sets of axes.
+
+These rules (and ``reshape(transpose)``) fire only where the inner value has no other
+use (else the rewrite would add work).
 
 Equations defining a variable in ``keep`` stay (a guard tests it); their inputs may still
 be renamed. Sub-graphs of call equations are simplified first. Imports core and the
@@ -111,6 +117,21 @@ def simplify(graph: Graph, keep: Iterable[Var] = ()) -> Graph:
       A new ``Graph`` with the same outputs' shapes and dtypes (or ``graph`` itself).
     """
     return each_level(graph, keep, _simplify)
+
+
+def contract_batched_sums(graph: Graph, keep: Iterable[Var] = ()) -> Graph:
+    """``graph`` with sums over a leading batch axis of matmuls, outer products, einsums
+    and sums made single contractions (see the module text; float rounding may differ).
+
+    Args:
+      graph: the graph (not modified).
+      keep: variables whose defining equations must stay (guards test them).
+
+    Returns:
+      A new ``Graph`` with the same outputs' shapes and dtypes (or ``graph`` itself); the
+      equations the rewrites leave unused are for dead-code elimination to remove.
+    """
+    return each_level(graph, keep, lambda g, kept: _simplify(g, kept, _CONTRACTIONS))
 
 
 class _Level:
@@ -189,14 +210,15 @@ def _uniform_scalar(x: np.ndarray) -> Any:
     return first if (bits == bits[:1]).all() else None
 
 
-def _simplify(graph: Graph, keep: frozenset[Var]) -> Graph:
+def _simplify(graph: Graph, keep: frozenset[Var], rules: dict | None = None) -> Graph:
+    rules = _RULES if rules is None else rules
     level = _Level(graph)
     env: dict[Var, Atom] = {}
     eqns: list[Equation] = []
     edited = False
     for old in graph.eqns:
         eqn = _scalarize(renamed(old, env), level)
-        rule = _RULES.get(eqn.prim)
+        rule = rules.get(eqn.prim)
         result = rule(eqn, level) if rule is not None else None
         if isinstance(result, Var) and eqn.outputs[0] not in keep:
             env[eqn.outputs[0]] = result
@@ -347,6 +369,8 @@ def _sum(eqn: Equation, level: _Level) -> list[Equation] | Equation | None:
     axis = tuple(eqn.params["axis"])
     if inner.prim is matmul_p and axis == (0,):
         return _sum_of_matmul(eqn, inner, level)
+    if inner.prim is multiply_p and axis == (0,):
+        return _sum_of_outer(eqn, inner)
     if inner.prim is einsum_p and "." not in inner.params["subscripts"]:
         ins, out_s = inner.params["subscripts"].split("->")
         kept = "".join(c for i, c in enumerate(out_s) if i not in axis)
@@ -382,6 +406,27 @@ def _sum_of_matmul(eqn: Equation, inner: Equation, level: _Level) -> list[Equati
     new.append(_derived(reshape_p, [b], {"shape": (t * k, n)}, src))
     new.append(Equation(matmul_p, [left, new[-1].outputs[0]], {}, eqn.outputs, src))
     return new
+
+
+def _sum_of_outer(eqn: Equation, inner: Equation) -> list[Equation] | None:
+    """``sum_t a[t] * b[t]`` of outer products ``a (T, m, 1)``, ``b (T, 1, n)`` (the VJP of
+    a vector-matrix product, batched) as one ``(m, T) @ (T, n)`` matmul."""
+    a, b = inner.inputs
+    if not (isinstance(a, Var) and isinstance(b, Var)):
+        return None
+    if a.aval.ndim == 3 and a.aval.shape[2] != 1:
+        a, b = b, a
+    if not (a.aval.ndim == 3 == b.aval.ndim and a.aval.dtype == b.aval.dtype):
+        return None
+    (t, m, one), (t2, one2, n) = a.aval.shape, b.aval.shape
+    if t != t2 or one != 1 or one2 != 1:
+        return None
+    src = eqn.source
+    col = _derived(reshape_p, [a], {"shape": (t, m)}, src)
+    left = _derived(transpose_p, col.outputs, {"axes": (1, 0)}, src)
+    row = _derived(reshape_p, [b], {"shape": (t, n)}, src)
+    product = Equation(matmul_p, [left.outputs[0], row.outputs[0]], {}, eqn.outputs, src)
+    return [col, left, row, product]
 
 
 def _add_zeros_like(eqn: Equation, level: _Level) -> Var | None:
@@ -485,5 +530,5 @@ _RULES: dict[Any, Callable[[Equation, _Level], Any]] = {
     reshape_p: _first(_reshape, _reshape_of_transpose),
     broadcast_to_p: _broadcast_to,
     transpose_p: _transpose,
-    sum_p: _sum,
 }
+_CONTRACTIONS: dict[Any, Callable[[Equation, _Level], Any]] = {sum_p: _sum}
