@@ -243,6 +243,23 @@ def test_the_rnn_backward_loop_is_an_add_a_multiply_and_a_matmul():
     assert sorted(e.prim.name for e in backward.eqns) == ["add", "matmul", "multiply"]
 
 
+def test_the_rnn_forward_loop_stacks_only_the_hidden_states():
+    # h_{t-1} (for Wh's gradient) is the stack of h_t shifted by one step, not a second stack
+    for reverse in (False, True):
+
+        def loss(params, xs, h0, reverse=reverse):
+            wx, wh, b = params
+            step = lambda h, x: (fnp.tanh(x @ wx + h @ wh + b),) * 2  # noqa: E731
+            h, hs = fg.scan(step, h0, xs, reverse=reverse)
+            return fnp.sum(hs**2) + fnp.sum(h)
+
+        compiled = fg.jit(fg.grad(loss)).lower(PARAMS, XS, H0)
+        forward = _scan_bodies(compiled.graph)[0]
+        assert [e.prim.name for e in forward.eqns] == ["matmul", "add", "tanh"]
+        assert len(forward.outvars) == 2  # the carry and its stack
+        _close(fg.jit(fg.grad(loss))(PARAMS, XS, H0), fg.grad(loss)(PARAMS, XS, H0))
+
+
 def test_the_plan_of_a_body_without_loop_invariant_work_is_no_split():
     graph = fg.make_graph(recurrent_only_loss)(PARAMS, XS, H0)
     (body,) = _scan_bodies(graph)

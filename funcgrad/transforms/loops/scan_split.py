@@ -42,6 +42,7 @@ from ...core.graph import Atom, Equation, Graph, Var, eval_graph
 from ...core.trace import Tracer
 from ...primitives.elementwise import add
 from ...primitives.reductions import sum_
+from ...primitives.shape import concatenate, reshape, slice_
 from ..batching import vmap
 from ..graph.passes import optimize, reuse_buffers
 from ..graph.passes.simplify import contract_batched_sums
@@ -60,7 +61,7 @@ class Split:
     __slots__ = (
         "accs", "after", "after_in", "after_ys", "before", "before_in", "before_out",
         "const_in", "length", "loop", "loop_carry", "loop_consts", "loop_xs", "loop_ys",
-        "n_fixed_after", "n_h", "once", "passed", "x_in", "ys",
+        "n_fixed_after", "n_h", "once", "passed", "shifted", "x_in", "ys",
     )  # fmt: skip
 
     def apply(self, consts: Sequence[Any], init: Sequence[Any], xs: Sequence[Any],
@@ -94,6 +95,8 @@ class Split:
             n = len(self.loop_carry)
             finals.update(zip(self.loop_carry, outs[:n], strict=True))
             stacks.update(zip(self.loop_ys, outs[n:], strict=True))  # literals by identity
+            for k, v_in, v_out in self.shifted:
+                stacks[v_in] = _previous(stacks[v_out], init[k], v_in.aval, reverse)
         if self.after is not None:
             args = _inputs(self.after_in, fixed, stacks)
             outs = eval_graph(self.after, self.after.consts, args)
@@ -102,6 +105,16 @@ class Split:
             for k, total in zip(self.accs, outs[n:], strict=True):
                 finals[k] = add(init[k], total)
         return [*(finals[k] for k in range(self.n_h)), *(stacks[a] for a in self.ys)]
+
+
+def _previous(carries: Any, init: Any, aval: ShapedArray, reverse: bool) -> Any:
+    """The carry each step received, from the stack of those it returned."""
+    first = reshape(np.asarray(init, aval.dtype) if np.ndim(init) == 0 else init,
+                    (1, *aval.shape))  # fmt: skip
+    n = np.shape(carries)[0]
+    if reverse:
+        return concatenate([slice_(carries, (1,), (n,)), first], 0)
+    return concatenate([first, slice_(carries, (0,), (n - 1,))], 0)
 
 
 def _inputs(spec: tuple[list[Var], list[Var]], fixed: dict, stacks: dict) -> list:
@@ -141,6 +154,13 @@ def _build(body: Graph, stages: Stages, n_c: int, n_h: int, length: int) -> Spli
     after_fixed, after_stacked = _external(after_e, [*after_ys, *contrib.values()], cls, constvars)
     loop_ys = _unique([*(a for a in ys if not (isinstance(a, Var) and a in outside)),
                        *(v for v in after_stacked if v not in outside)])  # fmt: skip
+    # a step's incoming carry, where its outgoing one is stacked anyway: shifted after
+    shifted = [
+        (k, carry_in[k], carry_out[k])
+        for k in loop_carry
+        if carry_in[k] in loop_ys and any(a is carry_out[k] for a in loop_ys)
+    ]
+    loop_ys = [a for a in loop_ys if not any(a is v for _, v, _ in shifted)]
     loop_outs = [*(carry_out[k] for k in loop_carry), *loop_ys]
     loop_in = [carry_in[k] for k in loop_carry]
     loop_consts, loop_xs = _external(loop_e, loop_outs, cls, constvars | set(loop_in))
@@ -168,7 +188,7 @@ def _build(body: Graph, stages: Stages, n_c: int, n_h: int, length: int) -> Spli
         split.loop = reuse_buffers(loop)
         split.loop.cache[("split", length)] = NO_SPLIT  # already split: it is all recurrent
     split.loop_consts, split.loop_carry, split.loop_xs = loop_consts, loop_carry, loop_xs
-    split.loop_ys = loop_ys
+    split.loop_ys, split.shifted = loop_ys, shifted
     split.accs, split.after_ys = list(contrib), after_ys
     split.after, split.after_in, split.n_fixed_after = None, ([], []), len(after_fixed)
     if after_ys or contrib:
