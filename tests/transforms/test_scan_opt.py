@@ -267,17 +267,23 @@ def test_the_plan_of_a_body_without_loop_invariant_work_is_no_split():
     assert body.cache[("split", T)] is NO_SPLIT
 
 
-def test_an_accumulator_whose_contribution_cannot_be_contracted_stays_in_the_loop():
+def _outer_product_loss(squash):
+    """An RNN accumulating ``squash(outer(h, x))`` in a second carry: (H, H) per step."""
+
     def loss(w, xs):
         def step(carry, x):
             h, acc = carry
             h = fnp.tanh(h @ w + x)
-            acc = acc + fnp.tanh(h[:, None] * x[None, :])  # (H, H) per step, no matmul
-            return (h, acc), None
+            return (h, acc + squash(h[:, None] * x[None, :])), None
 
         (h, acc), _ = fg.scan(step, (np.zeros(H), np.zeros((H, H))), xs)
         return fnp.sum(acc * acc) + fnp.sum(h)
 
+    return loss
+
+
+def test_an_accumulator_whose_contribution_cannot_be_contracted_stays_in_the_loop():
+    loss = _outer_product_loss(fnp.tanh)  # no matmul to contract over time
     xs = RNG.standard_normal((T, H))
     compiled = fg.jit(loss).lower(WH, xs)
     assert (T, H, H) not in _all_shapes(compiled.graph)
@@ -287,15 +293,7 @@ def test_an_accumulator_whose_contribution_cannot_be_contracted_stays_in_the_loo
 
 
 def test_outer_product_accumulators_become_one_matmul():
-    def loss(w, xs):
-        def step(carry, x):
-            h, acc = carry
-            h = fnp.tanh(h @ w + x)
-            return (h, acc + h[:, None] * x[None, :]), None
-
-        (h, acc), _ = fg.scan(step, (np.zeros(H), np.zeros((H, H))), xs)
-        return fnp.sum(acc * acc) + fnp.sum(h)
-
+    loss = _outer_product_loss(lambda v: v)
     xs = RNG.standard_normal((T, H))
     compiled = fg.jit(fg.value_and_grad(loss)).lower(WH, xs)
     assert (T, H, H) not in _all_shapes(compiled.graph)
