@@ -7,12 +7,16 @@ Arguments ``(*consts, *init, *xs)``; params ``body`` (``consts, carry, x -> carr
 
 * reverse: the body's VJP is split (``ad.vjp_graph``) into a forward body that also
   returns residuals and a backward body; the forward scan stacks the residuals that vary
-  by step (residuals that are constants or slices of ``xs`` are not stacked again) and the
-  VJP is a scan in the opposite direction over the backward body, carrying the carry's
-  cotangent and the constants' accumulated cotangents;
+  by step (residuals that are constants or slices of ``xs`` are not stacked again, and
+  those computed from the constants alone are computed again by the backward body) and
+  the VJP is a scan in the opposite direction over the backward body, carrying the
+  carry's cotangent and the constants' accumulated cotangents;
 * forward: a scan over the body's JVP (tangents travel in the carry);
 * batching: a scan over the batched body (carry batched, ``xs`` batched on axis 1);
-* graph tracing: one equation; code generation: a Python ``for`` over the compiled body.
+* graph tracing: the work that needs no loop leaves it (``scan_split``: loop-invariant
+  equations before it, batched over time; what no carry needs and the accumulators'
+  contributions after it), and the recurrence is one equation; code generation: a Python
+  ``for`` over the compiled body.
 """
 
 from __future__ import annotations

@@ -14,8 +14,12 @@ of a body into
 - **batched, after the loop**: the rest, i.e. per-step outputs no carry needs and the
   contributions to *accumulators* (carries only ever updated as ``acc + contribution``),
   over the per-step values the loop stacks as extra ``ys``. An accumulator ends as
-  ``init + sum(contributions, axis=0)``, which the simplify pass turns into one
-  contraction over time where the contribution is a ``matmul`` or ``einsum``.
+  ``init + sum(contributions, axis=0)``, which ``contract_batched_sums`` (graph passes,
+  simplify) turns into one contraction over time where the contribution is a ``matmul``,
+  an outer product or an ``einsum``: ``xs.reshape(-1, I).T @ g.reshape(-1, H)``.
+
+Carries the body returns unchanged are constants; a step's incoming carry, where the
+after-the-loop part reads it, is the stack of outgoing carries shifted by one step.
 
 An addition ``(inv1 + dep) + inv2`` of two loop-invariant values and a carry-dependent one
 becomes ``(inv1 + inv2) + dep``, so that the bias of ``x @ Wx + h @ Wh + b`` joins the
@@ -24,9 +28,10 @@ input projection before the loop.
 Results equal the plain loop's to float rounding, not bitwise: accumulators are summed in
 another order (over all steps at once instead of one step at a time), additions are
 reassociated, and batched primitives may call other kernels. Memory: before- and
-after-the-loop values are per-step values stacked over ``T`` steps; an accumulator whose
-after-the-loop program would hold a value larger than everything it reads and returns
-(``T`` copies of a weight: the contraction rewrite did not apply) stays in the loop.
+after-the-loop values are per-step values stacked over ``T`` steps. Work whose values are
+larger than every value the recurrence itself handles stays in the loop (``scan_stages``),
+and so does an accumulator whose after-the-loop program would still hold ``T`` times more
+than that (``T`` copies of a weight: the contraction did not apply).
 Imports core, the primitive families and the transformations.
 """
 
@@ -70,10 +75,7 @@ class Split:
         fixed: dict[Var, Any] = dict(zip(self.const_in, consts, strict=True))
         finals: dict[int, Any] = {}
         for k, v in self.passed:  # a carry the body returns unchanged: a constant
-            value = init[k]
-            if not isinstance(value, (Tracer, np.ndarray)):
-                value = np.asarray(value, v.aval.dtype)
-            fixed[v] = finals[k] = value
+            fixed[v] = finals[k] = _as_array(init[k], v.aval)
         if self.once is not None:
             outs = eval_graph(self.once, self.once.consts, [fixed[v] for v in self.once.invars])
             fixed.update(zip(self.once.outvars, outs, strict=True))  # type: ignore[arg-type]
@@ -109,12 +111,16 @@ class Split:
 
 def _previous(carries: Any, init: Any, aval: ShapedArray, reverse: bool) -> Any:
     """The carry each step received, from the stack of those it returned."""
-    first = reshape(np.asarray(init, aval.dtype) if np.ndim(init) == 0 else init,
-                    (1, *aval.shape))  # fmt: skip
+    first = reshape(_as_array(init, aval), (1, *aval.shape))
     n = np.shape(carries)[0]
     if reverse:
         return concatenate([slice_(carries, (1,), (n,)), first], 0)
     return concatenate([first, slice_(carries, (0,), (n - 1,))], 0)
+
+
+def _as_array(x: Any, aval: ShapedArray) -> Any:
+    """``x``, a Python scalar made the carry's (strong) array, as the loop would return it."""
+    return x if isinstance(x, (Tracer, np.ndarray)) else np.asarray(x, aval.dtype)
 
 
 def _inputs(spec: tuple[list[Var], list[Var]], fixed: dict, stacks: dict) -> list:
