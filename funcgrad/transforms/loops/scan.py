@@ -7,12 +7,16 @@ Arguments ``(*consts, *init, *xs)``; params ``body`` (``consts, carry, x -> carr
 
 * reverse: the body's VJP is split (``ad.vjp_graph``) into a forward body that also
   returns residuals and a backward body; the forward scan stacks the residuals that vary
-  by step (residuals that are constants or slices of ``xs`` are not stacked again) and the
-  VJP is a scan in the opposite direction over the backward body, carrying the carry's
-  cotangent and the constants' accumulated cotangents;
+  by step (residuals that are constants or slices of ``xs`` are not stacked again, and
+  those computed from the constants alone are computed again by the backward body) and
+  the VJP is a scan in the opposite direction over the backward body, carrying the
+  carry's cotangent and the constants' accumulated cotangents;
 * forward: a scan over the body's JVP (tangents travel in the carry);
 * batching: a scan over the batched body (carry batched, ``xs`` batched on axis 1);
-* graph tracing: one equation; code generation: a Python ``for`` over the compiled body.
+* graph tracing: the work that needs no loop leaves it (``scan_split``: loop-invariant
+  equations before it, batched over time; what no carry needs and the accumulators'
+  contributions after it), and the recurrence is one equation; code generation: a Python
+  ``for`` over the compiled body.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from ..graph.passes import optimize
 from ..graph.trace import GraphTrace, trace_flat
 from ..reverse import ReverseTrace, parents_of
 from ._common import LoopPrimitive, batched_front, compiled, reorder, strong
+from .scan_split import NO_SPLIT, plan_split
 
 
 def _scan_loop(*args, body, n_consts, n_carry, length, reverse):
@@ -113,7 +118,10 @@ class _ScanVJP:
         invars = fwd.invars
         residuals = fwd.outvars[n_out:]
         position = {v: i for i, v in enumerate(invars)}
-        # a residual is a constant, a slice of xs, or a value that varies by step
+        self.derived = _derived_graph(fwd, n_c, residuals)
+        derived = {v: j for j, v in enumerate(self.derived.outvars)}
+        # a residual is a constant, a slice of xs, computed from the constants alone (the
+        # backward body computes it again: once before its loop), or varies by step
         self.res_kind: list[tuple[str, int]] = []
         n_stacked = 0
         stacked_vars = []
@@ -123,10 +131,17 @@ class _ScanVJP:
                 self.res_kind.append(("const", i))
             elif i is not None and i >= n_c + n_h:
                 self.res_kind.append(("x", i - n_c - n_h))
+            elif r in derived:
+                self.res_kind.append(("derived", derived[r]))
             else:
                 self.res_kind.append(("stacked", n_stacked))
                 stacked_vars.append(r)
                 n_stacked += 1
+        read = {a for e in self.derived.eqns for a in e.inputs if isinstance(a, Var)}
+        self.const_used = sorted(
+            {i for k, i in self.res_kind if k == "const"}
+            | {i for i, v in enumerate(invars[:n_c]) if v in read}
+        )
         self.forward = optimize(
             Graph(
                 invars, fwd.constvars, fwd.consts, fwd.eqns, [*fwd.outvars[:n_out], *stacked_vars]
@@ -140,7 +155,7 @@ class _ScanVJP:
         self.backward = self._backward_body()
 
     def _backward_body(self) -> Graph:
-        """``(const_res, ct_carry, ct_consts_acc, x_res, stacked_res, ct_y) ->
+        """``(consts_used, ct_carry, ct_consts_acc, x_res, stacked_res, ct_y) ->
         (ct_carry_prev, ct_consts_acc', ct_x)`` as one scan body."""
         n_c, n_h = self.n_c, self.n_h
         diff_in, diff_out = self.diff_in, self.diff_out
@@ -150,33 +165,35 @@ class _ScanVJP:
         h_out = [j for j in diff_out if j < n_h]  # carry outputs with cotangents
         y_out = [j for j in diff_out if j >= n_h]
         kinds = self.res_kind
-        n_const_res = sum(k == "const" for k, _ in kinds)
+        const_used = self.const_used
         n_x_res = sum(k == "x" for k, _ in kinds)
         n_stacked = sum(k == "stacked" for k, _ in kinds)
-        self.layout = (c_diff, h_diff, x_diff, h_out, y_out, n_const_res, n_x_res, n_stacked)
+        self.layout = (c_diff, h_diff, x_diff, h_out, y_out)
         res_avals = self.res_avals
-        const_res_avals = [res_avals[r] for r, (k, _) in enumerate(kinds) if k == "const"]
+        const_avals = [self.forward.invars[i].aval for i in const_used]
         x_res_avals = [res_avals[r] for r, (k, _) in enumerate(kinds) if k == "x"]
         stacked_avals = [res_avals[r] for r, (k, _) in enumerate(kinds) if k == "stacked"]
         ct_h_avals = [self.ct_avals[diff_out.index(j)] for j in h_out]
         ct_y_avals = [self.ct_avals[diff_out.index(j)] for j in y_out]
         acc_avals = [self.forward.invars[i].aval for i in c_diff]
-        backward = self.backward_graph
+        backward, derived_graph = self.backward_graph, self.derived
 
         def step(*xs: Any) -> list:
             it = iter(xs)
-            const_res = [next(it) for _ in range(n_const_res)]
+            consts = dict(zip(const_used, it, strict=False))
             ct_h = [next(it) for _ in h_out]
             acc = [next(it) for _ in c_diff]
-            x_res = [next(it) for _ in range(n_x_res)]
-            stacked = [next(it) for _ in range(n_stacked)]
+            pools = {
+                "const": consts,
+                "x": [next(it) for _ in range(n_x_res)],
+                "stacked": [next(it) for _ in range(n_stacked)],
+            }
             ct_y = [next(it) for _ in y_out]
-            pools = {"const": const_res, "x": x_res, "stacked": stacked}
-            counters = {"const": 0, "x": 0, "stacked": 0}
-            residuals = []
-            for k, _ in kinds:
-                residuals.append(pools[k][counters[k]])
-                counters[k] += 1
+            if derived_graph.outvars:
+                args = [consts.get(i) for i in range(n_c)]
+                pools["derived"] = eval_graph(derived_graph, derived_graph.consts, args)
+            x_res = iter(pools["x"])
+            residuals = [next(x_res) if k == "x" else pools[k][i] for k, i in kinds]
             cts = dict(zip(h_out, ct_h, strict=True))
             cts.update(zip(y_out, ct_y, strict=True))
             bars = eval_graph(backward, backward.consts, [*residuals, *(cts[j] for j in diff_out)])
@@ -186,7 +203,7 @@ class _ScanVJP:
             return [*ct_h_prev, *new_acc, *(by_input[i] for i in x_diff)]
 
         avals = [
-            *const_res_avals,
+            *const_avals,
             *ct_h_avals,
             *acc_avals,
             *x_res_avals,
@@ -196,10 +213,36 @@ class _ScanVJP:
         return optimize(trace_flat(step, avals).graph)
 
 
+def _derived_graph(fwd: Graph, n_c: int, residuals: Sequence[Any]) -> Graph:
+    """``consts -> residuals computed from the constants alone`` (not constants themselves),
+    from the equations of the forward body ``fwd``."""
+    const_only = set(fwd.invars[:n_c]) | set(fwd.constvars)
+    producer = {}
+    for eqn in fwd.eqns:
+        if all(not isinstance(a, Var) or a in const_only for a in eqn.inputs):
+            const_only.update(eqn.outputs)
+            for v in eqn.outputs:
+                producer[v] = eqn
+    outs = [r for r in residuals if isinstance(r, Var) and r in producer]
+    needed: set[int] = set()
+    todo = list(outs)
+    while todo:
+        eqn = producer.get(todo.pop())
+        if eqn is not None and id(eqn) not in needed:
+            needed.add(id(eqn))
+            todo.extend(a for a in eqn.inputs if isinstance(a, Var))
+    eqns = [e for e in fwd.eqns if id(e) in needed]
+    return Graph(fwd.invars[:n_c], fwd.constvars, fwd.consts, eqns, _unique_vars(outs))
+
+
+def _unique_vars(vs: Sequence[Var]) -> list[Var]:
+    return list(dict.fromkeys(vs))
+
+
 def _scan_vjp(out_bar, out, *args, plan, consts, xs, stacked, length, reverse):
     del out
-    c_diff, h_diff, x_diff, h_out, y_out, _, _, _ = plan.layout
-    const_res = [consts[i] for k, i in plan.res_kind if k == "const"]
+    c_diff, h_diff, x_diff, h_out, y_out = plan.layout
+    const_res = [consts[i] for i in plan.const_used]
     x_res = [xs[i] for k, i in plan.res_kind if k == "x"]
     ct_h = [out_bar[j] for j in h_out]
     acc = [zeros_like(consts[i]) for i in c_diff]
@@ -297,6 +340,18 @@ def _scan_batch(trace: BatchTrace, fun: Callable, args: Sequence[Any], params: d
 
 
 def _scan_record(trace: GraphTrace, fun: Callable, args: Sequence[Any], params: dict) -> Any:
+    body, n_c, n_h, length = (
+        params["body"],
+        params["n_consts"],
+        params["n_carry"],
+        params["length"],
+    )
+    split = body.cache.get(("split", length))
+    if split is None:
+        split = body.cache["split", length] = plan_split(body, n_c, n_h, length) or NO_SPLIT
+    if split is not NO_SPLIT:  # the loop-invariant and after-the-loop work leave the loop
+        consts, init, xs = _split(args, n_c, n_h)
+        return split.apply(consts, init, xs, params["reverse"], bind_scan)
     pairs = [trace.atom(a) for a in args]
     atoms, known = [a for a, _ in pairs], [k for _, k in pairs]
     body, length = params["body"], params["length"]

@@ -30,6 +30,35 @@ typed where the value it replaces was a strong numpy scalar).
   for the others (``power``, ``arctan2``, ...: numpy may pick another inner loop for a
   scalar operand). The result dtype is checked against numpy's promotion first.
 
+More rules, bitwise but for the sign of a zero:
+
+- ``add(zeros_like(z), y)``, ``add(y, zeros_like(z))`` -> ``y`` (as ``add(y, 0)``: real
+  dtypes, ``y`` of the output's exact ``ShapedArray``; ``-0.0 + 0.0`` is ``+0.0``).
+- a sum of ``scatter``s of slices that tile one axis of their common shape
+  (``add(add(scatter(a, [:, 0:n]), scatter(b, [:, n:2n])), ...)``, what the VJP of slicing
+  a value into gates gives) -> ``concatenate`` of the pieces along that axis: the same
+  numbers without the zero arrays; real dtypes.
+- ``reshape(transpose(x, (n-1, 0, ..., n-2)), (last, rest))`` ->
+  ``transpose(reshape(x, (rest, last)))``: the same elements, a view instead of a copy
+  where ``x`` is contiguous.
+
+``contract_batched_sums`` is a separate pass (rounding: the summation order changes), for
+the programs that batching a scan's after-the-loop part gives
+(``transforms/loops/scan_split.py``), where a per-step weight gradient summed over time
+would otherwise be a ``(T, *W.shape)`` stack:
+
+- ``sum(matmul(a, b), axis=(0,))`` over a leading batch axis shared by 3-d operands
+  ``a (T, m, k)``, ``b (T, k, n)`` -> one ``(m, T*k) @ (T*k, n)`` matmul of the merged
+  operands (``a`` written ``transpose(reshape(x, (T*k, m)))`` where it is
+  ``transpose(x, (0, 2, 1))``, a view);
+- ``sum(multiply(a, b), axis=(0,))`` of outer products ``a (T, m, 1)``, ``b (T, 1, n)``
+  -> ``(m, T) @ (T, n)``;
+- ``sum(einsum(s, ...), axis)`` -> ``einsum`` with the summed letters left out of the
+  output; ``sum(sum(x, a), b)`` -> one ``sum`` over both sets of axes.
+
+These rules (and ``reshape(transpose)``) fire only where the inner value has no other
+use (else the rewrite would add work).
+
 Equations defining a variable in ``keep`` stay (a guard tests it); their inputs may still
 be renamed. Sub-graphs of call equations are simplified first. Imports core and the
 primitive families (to recognise their primitives).
@@ -44,6 +73,7 @@ import numpy as np
 
 from ....core.avals import ShapedArray
 from ....core.graph import Atom, Equation, Graph, Literal, Var
+from ....primitives._index import Slice
 from ....primitives.elementwise import (
     add_p,
     divide_p,
@@ -51,7 +81,16 @@ from ....primitives.elementwise import (
     negative_p,
     subtract_p,
 )
-from ....primitives.shape import broadcast_to_p, reshape_p, transpose_p
+from ....primitives.indexing import scatter_p
+from ....primitives.products import einsum_p, matmul_p
+from ....primitives.reductions import sum_p
+from ....primitives.shape import (
+    broadcast_to_p,
+    concatenate_p,
+    reshape_p,
+    transpose_p,
+    zeros_like_p,
+)
 from ._rewrite import each_level, rebuild, renamed, renamed_atoms
 
 # Binary ufuncs whose result for a scalar operand is bitwise the result for an array of
@@ -80,6 +119,21 @@ def simplify(graph: Graph, keep: Iterable[Var] = ()) -> Graph:
     return each_level(graph, keep, _simplify)
 
 
+def contract_batched_sums(graph: Graph, keep: Iterable[Var] = ()) -> Graph:
+    """``graph`` with sums over a leading batch axis of matmuls, outer products, einsums
+    and sums made single contractions (see the module text; float rounding may differ).
+
+    Args:
+      graph: the graph (not modified).
+      keep: variables whose defining equations must stay (guards test them).
+
+    Returns:
+      A new ``Graph`` with the same outputs' shapes and dtypes (or ``graph`` itself); the
+      equations the rewrites leave unused are for dead-code elimination to remove.
+    """
+    return each_level(graph, keep, lambda g, kept: _simplify(g, kept, _CONTRACTIONS))
+
+
 class _Level:
     """One graph being simplified: its constants' values, producers, new scalars."""
 
@@ -90,6 +144,22 @@ class _Level:
         self.scalars: dict[tuple[str, bytes], Var] = {}
         self.constvars = list(graph.constvars)
         self.consts = list(graph.consts)
+        self.graph = graph
+        self._uses: dict[Var, int] | None = None
+
+    def used_once(self, v: Atom) -> bool:
+        """``v`` is read once in the graph (by one equation input, not an output)."""
+        if self._uses is None:
+            uses: dict[Var, int] = {}
+            for eqn in self.graph.eqns:
+                for a in eqn.inputs:
+                    if isinstance(a, Var):
+                        uses[a] = uses.get(a, 0) + 1
+            for a in self.graph.outvars:
+                if isinstance(a, Var):
+                    uses[a] = uses.get(a, 0) + 2
+            self._uses = uses
+        return isinstance(v, Var) and self._uses.get(v, 0) == 1
 
     def uniform(self, v: Var) -> Any:
         """The 0-d numpy scalar all elements of constant ``v`` equal (bitwise), or None."""
@@ -140,19 +210,26 @@ def _uniform_scalar(x: np.ndarray) -> Any:
     return first if (bits == bits[:1]).all() else None
 
 
-def _simplify(graph: Graph, keep: frozenset[Var]) -> Graph:
+def _simplify(graph: Graph, keep: frozenset[Var], rules: dict | None = None) -> Graph:
+    rules = _RULES if rules is None else rules
     level = _Level(graph)
     env: dict[Var, Atom] = {}
     eqns: list[Equation] = []
     edited = False
     for old in graph.eqns:
         eqn = _scalarize(renamed(old, env), level)
-        rule = _RULES.get(eqn.prim)
+        rule = rules.get(eqn.prim)
         result = rule(eqn, level) if rule is not None else None
         if isinstance(result, Var) and eqn.outputs[0] not in keep:
             env[eqn.outputs[0]] = result
             edited = True
             continue
+        if isinstance(result, list):  # new equations, the last one defining the output
+            for new in result[:-1]:
+                for v in new.outputs:
+                    level.producer[v] = new
+                eqns.append(new)
+            result = result[-1]
         if isinstance(result, Equation):
             eqn = result
         edited |= eqn is not old
@@ -269,13 +346,189 @@ def _transpose(eqn: Equation, level: _Level) -> Var | Equation | None:
     return Equation(transpose_p, [x], {"axes": axes}, eqn.outputs, eqn.source)
 
 
+# --- rules for batched loop parts (scan_split): contractions over time, zero inits ----
+
+
+def _derived(prim: Any, inputs: list[Atom], params: dict, source: str | None) -> Equation:
+    """A new equation ``prim(*inputs, **params)`` with a fresh output variable."""
+    aval = prim.abstract_eval(*(a.aval for a in inputs), **params)
+    return Equation(prim, inputs, params, [Var(ShapedArray(aval.shape, aval.dtype))], source)
+
+
+def _inexact(*avals: ShapedArray) -> bool:
+    return all(a.dtype.kind in "fc" for a in avals)
+
+
+def _sum(eqn: Equation, level: _Level) -> list[Equation] | Equation | None:
+    x, out = eqn.inputs[0], eqn.outputs[0]
+    inner = level.producer.get(x)  # type: ignore[arg-type]
+    if inner is None or eqn.params["keepdims"] or not level.used_once(x):
+        return None
+    if not _inexact(x.aval, out.aval) or x.aval.dtype != out.aval.dtype:
+        return None
+    axis = tuple(eqn.params["axis"])
+    if inner.prim is matmul_p and axis == (0,):
+        return _sum_of_matmul(eqn, inner, level)
+    if inner.prim is multiply_p and axis == (0,):
+        return _sum_of_outer(eqn, inner)
+    if inner.prim is einsum_p and "." not in inner.params["subscripts"]:
+        ins, out_s = inner.params["subscripts"].split("->")
+        kept = "".join(c for i, c in enumerate(out_s) if i not in axis)
+        params = {"subscripts": f"{ins}->{kept}"}
+        return Equation(einsum_p, inner.inputs, params, eqn.outputs, eqn.source)
+    if inner.prim is sum_p and not inner.params["keepdims"] and isinstance(inner.inputs[0], Var):
+        first = tuple(inner.params["axis"])
+        rest = [i for i in range(inner.inputs[0].aval.ndim) if i not in first]
+        both = tuple(sorted({*first, *(rest[i] for i in axis)}))
+        params = {"axis": both, "keepdims": False}
+        return Equation(sum_p, inner.inputs, params, eqn.outputs, eqn.source)
+    return None
+
+
+def _sum_of_matmul(eqn: Equation, inner: Equation, level: _Level) -> list[Equation] | None:
+    """``sum_t a[t] @ b[t]`` as one matmul over the merged ``(t, k)`` axis."""
+    a, b = inner.inputs
+    if not (isinstance(a, Var) and isinstance(b, Var) and a.aval.ndim == 3 == b.aval.ndim):
+        return None
+    (t, m, k), n = a.aval.shape, b.aval.shape[2]
+    if b.aval.shape[:2] != (t, k):
+        return None  # a broadcast batch axis: no (t, m, n) stack of weights to avoid
+    src = eqn.source
+    before = level.producer.get(a)
+    new: list[Equation] = []
+    if before is not None and before.prim is transpose_p and before.params["axes"] == (0, 2, 1):
+        new.append(_derived(reshape_p, [before.inputs[0]], {"shape": (t * k, m)}, src))
+        new.append(_derived(transpose_p, [new[-1].outputs[0]], {"axes": (1, 0)}, src))
+    else:
+        new.append(_derived(transpose_p, [a], {"axes": (1, 0, 2)}, src))
+        new.append(_derived(reshape_p, [new[-1].outputs[0]], {"shape": (m, t * k)}, src))
+    left = new[-1].outputs[0]
+    new.append(_derived(reshape_p, [b], {"shape": (t * k, n)}, src))
+    new.append(Equation(matmul_p, [left, new[-1].outputs[0]], {}, eqn.outputs, src))
+    return new
+
+
+def _sum_of_outer(eqn: Equation, inner: Equation) -> list[Equation] | None:
+    """``sum_t a[t] * b[t]`` of outer products ``a (T, m, 1)``, ``b (T, 1, n)`` (the VJP of
+    a vector-matrix product, batched) as one ``(m, T) @ (T, n)`` matmul."""
+    a, b = inner.inputs
+    if not (isinstance(a, Var) and isinstance(b, Var)):
+        return None
+    if a.aval.ndim == 3 and a.aval.shape[2] != 1:
+        a, b = b, a
+    if not (a.aval.ndim == 3 == b.aval.ndim and a.aval.dtype == b.aval.dtype):
+        return None
+    (t, m, one), (t2, one2, n) = a.aval.shape, b.aval.shape
+    if t != t2 or one != 1 or one2 != 1:
+        return None
+    src = eqn.source
+    col = _derived(reshape_p, [a], {"shape": (t, m)}, src)
+    left = _derived(transpose_p, col.outputs, {"axes": (1, 0)}, src)
+    row = _derived(reshape_p, [b], {"shape": (t, n)}, src)
+    product = Equation(matmul_p, [left.outputs[0], row.outputs[0]], {}, eqn.outputs, src)
+    return [col, left, row, product]
+
+
+def _add_zeros_like(eqn: Equation, level: _Level) -> Var | None:
+    out = eqn.outputs[0]
+    if out.aval.dtype.kind not in "biuf":
+        return None
+    for zero, y in (eqn.inputs, eqn.inputs[::-1]):
+        inner = level.producer.get(zero)  # type: ignore[arg-type]
+        if inner is not None and inner.prim is zeros_like_p and _same(y, out):
+            return y  # type: ignore[return-value]
+    return None
+
+
+def _add_of_scatters(eqn: Equation, level: _Level) -> Equation | None:
+    out = eqn.outputs[0].aval
+    if out.dtype.kind not in "biuf" or out.ndim == 0:
+        return None
+    pieces: list[tuple[int, int, int, Atom]] = []  # (axis, start, stop, value)
+    todo = list(eqn.inputs)
+    while todo:
+        a = todo.pop()
+        inner = level.producer.get(a) if isinstance(a, Var) else None
+        if inner is None or not level.used_once(a):
+            return None
+        if a.aval.shape != out.shape or a.aval.dtype != out.dtype:
+            return None
+        if inner.prim is add_p:
+            todo.extend(inner.inputs)
+            continue
+        piece = _slice_piece(inner, out.shape) if inner.prim is scatter_p else None
+        if piece is None:
+            return None
+        pieces.append(piece)
+    pieces.sort(key=lambda p: p[1])
+    axis = pieces[0][0]
+    ends = [0, *(p[2] for p in pieces)]
+    if any(p[0] != axis or p[1] != end for p, end in zip(pieces, ends, strict=False)):
+        return None
+    if ends[-1] != out.shape[axis]:
+        return None
+    values = [p[3] for p in pieces]
+    return Equation(concatenate_p, values, {"axis": axis}, eqn.outputs, eqn.source)
+
+
+def _slice_piece(eqn: Equation, shape: tuple[int, ...]) -> tuple[int, int, int, Atom] | None:
+    """``(axis, start, stop, v)`` for ``scatter(v)`` into zeros of ``shape`` at a step-1
+    slice of one axis (every other axis whole)."""
+    idx, v = eqn.params["idx"], eqn.inputs[0]
+    if len(eqn.inputs) != 1 or tuple(eqn.params["shape"]) != tuple(shape):
+        return None
+    if len(idx) > len(shape) or not all(type(c) is Slice for c in idx):
+        return None
+    cut = None
+    for i, c in enumerate(idx):
+        r = range(*slice(*c).indices(shape[i]))
+        if r == range(shape[i]):
+            continue
+        if cut is not None or r.step != 1 or not r:
+            return None
+        cut = (i, r.start, r.stop, v)
+    if cut is None or not isinstance(v, Var) or v.aval.dtype != eqn.outputs[0].aval.dtype:
+        return None
+    return cut
+
+
+def _reshape_of_transpose(eqn: Equation, level: _Level) -> list[Equation] | None:
+    x, out = eqn.inputs[0], eqn.outputs[0]
+    inner = level.producer.get(x)  # type: ignore[arg-type]
+    if inner is None or inner.prim is not transpose_p or not level.used_once(x):
+        return None
+    x0 = inner.inputs[0]
+    n = x0.aval.ndim
+    if n < 3 or tuple(inner.params["axes"]) != (n - 1, *range(n - 1)):
+        return None
+    last, rest = x0.aval.shape[-1], int(np.prod(x0.aval.shape[:-1]))
+    if tuple(out.aval.shape) != (last, rest):
+        return None
+    flat = _derived(reshape_p, [x0], {"shape": (rest, last)}, eqn.source)
+    return [flat, Equation(transpose_p, flat.outputs, {"axes": (1, 0)}, eqn.outputs, eqn.source)]
+
+
+def _first(*rules: Callable[[Equation, _Level], Any]) -> Callable[[Equation, _Level], Any]:
+    """The result of the first of ``rules`` that rewrites the equation."""
+
+    def rule(eqn: Equation, level: _Level) -> Any:
+        for r in rules:
+            result = r(eqn, level)
+            if result is not None:
+                return result
+        return None
+
+    return rule
+
+
 _RULES: dict[Any, Callable[[Equation, _Level], Any]] = {
     multiply_p: _unit(1, commutes=True),
     divide_p: _unit(1, commutes=False),
-    add_p: _unit(0, commutes=True),
+    add_p: _first(_unit(0, commutes=True), _add_zeros_like, _add_of_scatters),
     subtract_p: _unit(0, commutes=False),
     negative_p: _negative,
-    reshape_p: _reshape,
+    reshape_p: _first(_reshape, _reshape_of_transpose),
     broadcast_to_p: _broadcast_to,
     transpose_p: _transpose,
 }
+_CONTRACTIONS: dict[Any, Callable[[Equation, _Level], Any]] = {sum_p: _sum}
