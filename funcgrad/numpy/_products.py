@@ -45,10 +45,13 @@ def _checked_matmul(x1: Any, x2: Any, name: str) -> Any:
         raise FuncgradValueError(
             f"{name}: mismatch in the contracted dimension: shapes {s1} and {s2} ({k1} != {k2})"
         )
-    try:
-        np.broadcast_shapes(s1[:-2], s2[:-2])
-    except ValueError as e:
-        raise FuncgradValueError(f"{name}: batch axes of {s1} and {s2} do not broadcast") from e
+    if len(s1) > 2 and len(s2) > 2:  # (a batch axis on one side alone always broadcasts)
+        try:
+            np.broadcast_shapes(s1[:-2], s2[:-2])
+        except ValueError as e:
+            raise FuncgradValueError(
+                f"{name}: batch axes of {s1} and {s2} do not broadcast"
+            ) from e
     return _la.matmul(x1, x2)
 
 

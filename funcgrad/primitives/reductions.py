@@ -72,6 +72,8 @@ BATCH.define(sum_p, _sum_batch)
 
 def sum_(x: Any, axis: Axes, keepdims: bool = False) -> Any:
     """Sum over ``axis`` (a sorted tuple of non-negative ints)."""
+    if type(x) is np.ndarray:  # nothing traced: what np.sum calls for an ndarray
+        return np.add.reduce(x, axis=tuple(axis), keepdims=keepdims)
     return sum_p.bind(x, axis=tuple(axis), keepdims=keepdims)
 
 

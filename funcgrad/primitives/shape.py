@@ -44,6 +44,8 @@ BATCH.define(reshape_p, _reshape_batch)
 
 def reshape(x: Any, shape: tuple[int, ...]) -> Any:
     """Reshape to ``shape`` (a tuple of non-negative ints; no -1 at this level)."""
+    if type(x) is np.ndarray:  # nothing traced (the backward at level 0): numpy's view
+        return x if x.shape == shape else x.reshape(shape)
     shape = tuple(int(d) for d in shape)
     if np.shape(x) == shape:
         return x
@@ -72,6 +74,8 @@ BATCH.define(transpose_p, _transpose_batch)
 
 def transpose(x: Any, axes: tuple[int, ...]) -> Any:
     """Permute the axes of ``x`` (``axes`` a full permutation of non-negative ints)."""
+    if type(x) is np.ndarray:  # nothing traced: numpy's view, as the impl makes
+        return x.transpose(axes)
     axes = tuple(int(a) for a in axes)
     if axes == tuple(range(len(axes))):
         return x
