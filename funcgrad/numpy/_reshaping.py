@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
-from ..primitives import elementwise as _ew, shape as _s
+from ..primitives import elementwise as _ew, loops as _loops, shape as _s
 from ..primitives._axes import normalize_axes, normalize_axis
 from ._convert import as_array, as_arrays
 
@@ -289,7 +289,7 @@ def stack(arrays: Any, axis: int = 0, *, dtype: Any = None, casting: str = "same
             f"stack: all input arrays must have the same shape, got {[x.shape for x in xs]}"
         )
     axis = normalize_axis(axis, np.ndim(xs[0]) + 1, op="stack")
-    return _s.concatenate([_s.expand_dims(x, axis) for x in xs], axis)
+    return _loops.stack(xs, axis)
 
 
 def hstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Any:

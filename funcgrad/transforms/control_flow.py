@@ -2,11 +2,12 @@
 
 ``scan`` is not a primitive. It runs ``f`` in a Python loop, once per step, on the slices
 of ``xs`` (one ``unstack`` node splits each leaf) and stacks the per-step outputs (one
-``concatenate`` per leaf). Every transformation therefore sees ordinary primitives: under
-``grad`` the tape records each step and the backward pass *is* backpropagation through
-time; ``vmap`` batches each step; ``jvp`` carries tangents from step to step; values that
-``f`` closes over (model parameters) need nothing special. Under ``jit`` the loop unrolls.
-Imports core, tree and primitives.
+``stack`` node per leaf; each is the other's VJP). Every transformation therefore sees
+ordinary primitives: under ``grad`` the tape records each step and the backward pass
+*is* backpropagation through time; ``vmap`` batches each step; ``jvp`` carries tangents
+from step to step; values that ``f`` closes over (model parameters) need nothing
+special. Under ``jit`` a scan stays one loop (transforms/loops). Imports core, tree and
+primitives.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ import numpy as np
 from ..core.errors import FuncgradTypeError, FuncgradValueError, api_boundary
 from ..core.trace import Tracer, is_traced
 from ..primitives.elementwise import stop_gradient
-from ..primitives.loops import unstack
-from ..primitives.shape import concatenate, expand_dims
+from ..primitives.loops import stack, unstack
 from ..tree import PyTreeDef, flatten, unflatten
 
 _PY_SCALARS = (bool, int, float, complex)
@@ -285,9 +285,7 @@ class _CarryCheck:
 def _stack(leaves: list) -> Any:
     if not is_traced(leaves):
         return np.stack(leaves)
-    return concatenate(
-        [expand_dims(v if isinstance(v, Tracer) else np.asarray(v), 0) for v in leaves], 0
-    )
+    return stack([v if isinstance(v, Tracer) else np.asarray(v) for v in leaves], 0)
 
 
 def _empty_ys(name: str, f: Callable, init: Any, xs_leaves: list, xs_tree: PyTreeDef) -> Any:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
+
 from ..core.errors import FuncgradValueError
 from .keys import KeyPath
 from .registry import node_kind
@@ -76,11 +78,16 @@ class PyTreeDef:
         return out
 
     def _build(self, it: Iterator[Any]) -> Any:
-        if self.kind_type is None:
+        cls = self.kind_type
+        if cls is None:
             try:
                 return next(it)
             except StopIteration:
                 raise FuncgradValueError(f"too few leaves for tree structure {self}") from None
+        if cls is tuple:  # the common containers without their NodeKind's frames
+            return tuple([c._build(it) for c in self.children])
+        if cls is list:
+            return [c._build(it) for c in self.children]
         kind = node_kind(self.kind_type)
         assert kind is not None
         return kind.unflatten(self.aux, [c._build(it) for c in self.children])
@@ -108,9 +115,17 @@ def flatten(
 
 
 def _flatten(tree: Any, is_leaf: Callable[[Any], bool] | None, leaves: list[Any]) -> PyTreeDef:
-    if is_leaf is not None and is_leaf(tree):
-        leaves.append(tree)
-        return LEAF
+    if is_leaf is not None:
+        if is_leaf(tree):
+            leaves.append(tree)
+            return LEAF
+    else:  # the common types first: every call of a transformation flattens its arguments
+        cls = type(tree)
+        if cls is np.ndarray:
+            leaves.append(tree)
+            return LEAF
+        if cls is tuple or cls is list:
+            return PyTreeDef(cls, None, tuple([_flatten(c, None, leaves) for c in tree]))
     kind = node_kind(type(tree))
     if kind is None:
         leaves.append(tree)
