@@ -65,7 +65,7 @@ class BatchRule(Protocol):
 class DerivativeRule:
     """The derivative of one primitive: a kind and its rule(s)."""
 
-    __slots__ = ("joint", "kind", "per_input")
+    __slots__ = ("joint", "kind", "missing_inputs", "per_input")
 
     def __init__(
         self,
@@ -76,6 +76,8 @@ class DerivativeRule:
         self.kind = kind
         self.per_input = per_input  # PER_INPUT: one entry per positional input
         self.joint = joint  # JOINT: the rule
+        # some input has no rule (a derivative reaching it is an error): checked per use
+        self.missing_inputs = None in per_input
 
     def __repr__(self) -> str:
         return f"DerivativeRule({self.kind.name})"

@@ -13,12 +13,9 @@ from typing import Any
 
 from ..core.trace import ARRAY_API
 from ..primitives import elementwise as _ew
+from . import _products
 
 _fnp = sys.modules[__package__]
-
-
-def _matmul(a: Any, b: Any) -> Any:
-    return _fnp.matmul(a, b)
 
 
 def _getitem(x: Any, idx: Any) -> Any:
@@ -36,7 +33,7 @@ ARRAY_API.install(
     floor_divide=_ew.floor_divide_p.bind,
     mod=_ew.remainder_p.bind,
     power=_ew.power_p.bind,
-    matmul=_matmul,
+    matmul=_products.matmul_operator,
     less=_ew.less_p.bind,
     less_equal=_ew.less_equal_p.bind,
     greater=_ew.greater_p.bind,

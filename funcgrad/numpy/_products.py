@@ -66,6 +66,16 @@ def matmul(x1: Any, x2: Any, /) -> Any:
     return _checked_matmul(_arr(x1), _arr(x2), "matmul")
 
 
+def matmul_operator(x1: Any, x2: Any) -> Any:
+    """``x1 @ x2`` with a tracer on one side (``Tracer.__matmul__``): ``matmul``, with the
+    common case (two 2-D operands that fit) binding the primitive at once."""
+    if isinstance(x1, (np.ndarray, Tracer)) and isinstance(x2, (np.ndarray, Tracer)):
+        s1, s2 = x1.shape, x2.shape
+        if len(s1) == 2 and len(s2) == 2 and s1[1] == s2[0]:
+            return _la.matmul_p.bind(x1, x2)
+    return matmul(x1, x2)
+
+
 def _tensordot(a: Any, b: Any, axes_a: tuple[int, ...], axes_b: tuple[int, ...]) -> Any:
     """Contract ``axes_a`` of ``a`` with ``axes_b`` of ``b`` as one 2-D matmul."""
     for i, j in zip(axes_a, axes_b, strict=True):

@@ -34,6 +34,8 @@ class PyTreeDef:
         return (self.kind_type, _hashable(self.aux), self.children)
 
     def __eq__(self, other: object) -> bool:
+        if self is other:  # LEAF is shared, and a loop compares a structure with itself
+            return True
         return isinstance(other, PyTreeDef) and self._key() == other._key()
 
     def __hash__(self) -> int:
