@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .avals import ShapedArray
+from .errors import Site
 
 
 class Var:
@@ -52,7 +53,7 @@ Atom = Var | Literal
 
 
 class Equation:
-    """``outputs = prim(*inputs, **params)``; ``source`` is the user's ``file:line``.
+    """``outputs = prim(*inputs, **params)``; ``source`` is the user's line (a ``Site``).
 
     ``out_buffer``: an input variable whose array the generated code may overwrite with
     the result (``impl(..., out=buffer)``); set only by the buffer-reuse pass, read only by
@@ -67,7 +68,7 @@ class Equation:
         inputs: Sequence[Atom],
         params: dict[str, Any],
         outputs: Sequence[Var],
-        source: str | None = None,
+        source: Site | None = None,
         out_buffer: Var | None = None,
     ) -> None:
         self.prim = prim
@@ -125,8 +126,14 @@ class Graph:
         return [v.aval for v in self.invars]
 
     @property
-    def out_avals(self) -> list[ShapedArray | None]:
-        return [v.aval for v in self.outvars]
+    def out_avals(self) -> list[ShapedArray]:
+        """The outputs' shapes and dtypes (outputs are pytree leaves: never a literal None)."""
+        avals = []
+        for v in self.outvars:
+            if v.aval is None:
+                raise TypeError(f"{self!r}: output {v!r} has no shape and dtype")
+            avals.append(v.aval)
+        return avals
 
     def __repr__(self) -> str:
         return (

@@ -58,7 +58,13 @@ class BatchRule(Protocol):
     """``rule(axis_size, args, dims, **params) -> (out, out_dim)``."""
 
     def __call__(
-        self, axis_size: int, args: Sequence[Any], dims: Sequence[int | None], /, **params: Any
+        self,
+        axis_size: int,
+        args: Sequence[Any],
+        dims: Sequence[int | None],
+        /,
+        *_: Any,  # with ``**params: Any``: type checkers accept a rule's own keywords
+        **params: Any,
     ) -> tuple[Any, Any]: ...
 
 

@@ -247,7 +247,7 @@ def _input_names(fun: Callable, args: tuple, kwargs: dict) -> list[str]:
         params = list(inspect.signature(fun).parameters)
     except (TypeError, ValueError):
         params = []
-    names = []
+    names: list[str] = []
     for i, a in enumerate(args):
         base = params[i] if i < len(params) else f"arg{i}"
         pairs, _ = flatten_with_path(a)

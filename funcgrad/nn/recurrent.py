@@ -16,6 +16,7 @@ before the loop; only the recurrent part runs per step. ``truncation=k`` runs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -57,6 +58,8 @@ class _Recurrent:
     weight_hh: Any
     bias_ih: Any
     bias_hh: Any
+    # each layer's step on the projected input: (carry, xw) -> (new_carry, output)
+    _step: Callable[[Any, Any], tuple[Any, Any]]
 
     @property
     def hidden_size(self) -> int:

@@ -6,6 +6,7 @@ Imports core and the primitives layer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ import numpy as np
 from ..core.errors import FuncgradNotImplementedError
 from ..core.trace import is_traced
 from ..primitives import shape as _shape
+from ..primitives._literals import MeshIndexing
 from ._convert import as_array, as_arrays, build, contains_tracer
 
 
@@ -106,7 +108,8 @@ def linspace(
     """``num`` evenly spaced values from ``start`` to ``stop`` (numpy.linspace)."""
     start, stop = as_array(start), as_array(stop)
     if not is_traced((start, stop)):
-        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+        # numpy's stubs overload on ``retstep`` as Literal[True] or [False]; a bool is neither
+        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)  # type: ignore[call-overload]
     if retstep or axis != 0 or np.ndim(start) or np.ndim(stop):
         raise FuncgradNotImplementedError(
             "linspace with traced endpoints supports scalar start/stop, axis=0 and "
@@ -138,8 +141,11 @@ def tri(N: int, M: int | None = None, k: int = 0, dtype: Any = float) -> np.ndar
     return np.tri(N, M, k, dtype=dtype)
 
 
-def meshgrid(*xi: Any, indexing: str = "xy") -> list:
-    """Coordinate matrices from coordinate vectors (numpy.meshgrid, copy semantics)."""
+def meshgrid(*xi: Any, indexing: MeshIndexing = "xy") -> Sequence[Any]:
+    """Coordinate matrices from coordinate vectors (numpy.meshgrid, copy semantics).
+
+    Untraced, numpy's own result (a tuple since numpy 2); traced, a list.
+    """
     xi = tuple(as_arrays(xi))
     if not is_traced(xi):
         return np.meshgrid(*xi, indexing=indexing)

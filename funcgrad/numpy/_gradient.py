@@ -17,6 +17,7 @@ from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, shape as _s
 from ..primitives._axes import normalize_axes
+from ..primitives._literals import EdgeOrder
 from ._convert import as_array
 from ._indexing import _getitem
 from ._reshaping import concatenate
@@ -115,7 +116,7 @@ def _one_axis(f: Any, axis: int, dx: Any, uniform: bool, edge_order: int) -> Any
     return concatenate([_ew.astype(p, f.dtype) for p in (first, inner, last)], axis=axis)
 
 
-def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> Any:
+def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: EdgeOrder = 1) -> Any:
     """The gradient of sampled values ``f`` by second-order differences (numpy.gradient).
 
     Args:

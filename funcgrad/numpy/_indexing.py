@@ -22,6 +22,7 @@ from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, indexing as _ix
 from ..primitives._axes import normalize_axis
 from ..primitives._index import index_layout, normalize_index
+from ..primitives._literals import ClipMode
 from ..primitives.shape import broadcast_to, reshape
 from ._convert import as_array, as_arrays
 
@@ -270,7 +271,7 @@ def at(x: Any) -> _IndexUpdateHelper:
 # --- take, take_along_axis, choose, select ----------------------------------------------
 
 
-def take(a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:
+def take(a: Any, indices: Any, axis: Any = None, mode: ClipMode = "raise") -> Any:
     """Take elements along an axis (numpy.take); differentiable in ``a``.
 
     On traced arrays only ``mode="raise"`` is supported.
@@ -323,7 +324,7 @@ def take_along_axis(arr: Any, indices: Any, axis: Any = -1) -> Any:
     return _ix.gather(arr, arrays, idx, False)
 
 
-def choose(a: Any, choices: Any, mode: str = "raise") -> Any:
+def choose(a: Any, choices: Any, mode: ClipMode = "raise") -> Any:
     """``choices[a[i]][i]`` with broadcasting (numpy.choose); differentiable in ``choices``."""
     a = as_array(a)
     choices = as_arrays(choices)

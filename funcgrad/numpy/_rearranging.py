@@ -9,14 +9,16 @@ and the primitives layer only.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ..core.errors import FuncgradNotImplementedError, FuncgradTypeError, FuncgradValueError
 from ..core.trace import is_traced
 from ..primitives import elementwise as _ew, rearrange as _so, shape as _s
 from ..primitives._axes import normalize_axes, normalize_axis
+from ..primitives._literals import PadMode
 from ._convert import as_array
 from ._reshaping import _arr, _fail, _index, ravel
 
@@ -148,7 +150,9 @@ def repeat(a: Any, repeats: Any, axis: int | None = None) -> Any:
     return _so.repeat(a, tuple(r.tolist()), axis)
 
 
-def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
+def pad(
+    array: Any, pad_width: Any, mode: PadMode | Callable[..., Any] = "constant", **kwargs: Any
+) -> Any:
     """Pad an array (numpy.pad).
 
     Traced arrays support the modes "constant" (with ``constant_values``), "empty",
@@ -158,6 +162,10 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
     array = as_array(array)
     if not is_traced((array,)):
         return np.pad(array, pad_width, mode, **kwargs)
+    if callable(mode):  # numpy calls it on concrete vectors
+        raise FuncgradNotImplementedError(
+            f"pad: a callable mode ({mode!r}) is not supported for traced arrays; use a named mode"
+        )
     ndim = np.ndim(array)
     try:
         widths = np.broadcast_to(np.round(np.asarray(pad_width)).astype(np.intp), (ndim, 2))

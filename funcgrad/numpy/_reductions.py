@@ -99,7 +99,10 @@ def average(
     """
     a, weights = as_array(a), as_array(weights)
     if not is_traced((a, weights)):
-        return np.average(a, axis=axis, weights=weights, returned=returned, keepdims=keepdims)
+        # numpy's stubs overload on ``returned`` as Literal[True] or [False]; a bool is neither
+        return np.average(  # type: ignore[call-overload]
+            a, axis=axis, weights=weights, returned=returned, keepdims=keepdims
+        )
     a = a if isinstance(a, Tracer) else np.asarray(a)
     axes = normalize_axes(axis, a.ndim, "average")
     if weights is None:

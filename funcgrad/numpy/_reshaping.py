@@ -17,6 +17,7 @@ from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, loops as _loops, shape as _s
 from ..primitives._axes import normalize_axes, normalize_axis
+from ..primitives._literals import Casting, OrderACF, OrderKACF
 from ._convert import as_array, as_arrays
 
 
@@ -87,7 +88,7 @@ def _reshape(a: Any, shape: Any, order: str, name: str) -> Any:
     )
 
 
-def reshape(a: Any, /, shape: Any, order: str = "C", *, copy: bool | None = None) -> Any:
+def reshape(a: Any, /, shape: Any, order: OrderACF = "C", *, copy: bool | None = None) -> Any:
     """Give ``a`` a new shape; one entry may be -1 (numpy.reshape).
 
     Traced arrays support ``order`` "C" and "F".
@@ -101,7 +102,7 @@ def reshape(a: Any, /, shape: Any, order: str = "C", *, copy: bool | None = None
     return _reshape(a, shape, order, "reshape")
 
 
-def ravel(a: Any, order: str = "C") -> Any:
+def ravel(a: Any, order: OrderKACF = "C") -> Any:
     """Flatten to 1-d (numpy.ravel); traced arrays support ``order`` "C" and "F"."""
     a = as_array(a)
     if not is_traced((a,)):
@@ -253,7 +254,7 @@ def _cast(arrays: list, dtype: Any) -> list:
 
 
 def concatenate(
-    arrays: Any, /, axis: int | None = 0, *, dtype: Any = None, casting: str = "same_kind"
+    arrays: Any, /, axis: int | None = 0, *, dtype: Any = None, casting: Casting = "same_kind"
 ) -> Any:
     """Join arrays along an existing axis; ``axis=None`` flattens first (numpy.concatenate)."""
     arrays = as_arrays(arrays)
@@ -272,7 +273,7 @@ def concatenate(
     return _s.concatenate(xs, normalize_axis(axis, np.ndim(xs[0]), op="concatenate"))
 
 
-def stack(arrays: Any, axis: int = 0, *, dtype: Any = None, casting: str = "same_kind") -> Any:
+def stack(arrays: Any, axis: int = 0, *, dtype: Any = None, casting: Casting = "same_kind") -> Any:
     """Join arrays of equal shapes along a new axis (numpy.stack)."""
     arrays = as_arrays(arrays)
     if not is_traced(arrays):
@@ -292,7 +293,7 @@ def stack(arrays: Any, axis: int = 0, *, dtype: Any = None, casting: str = "same
     return _loops.stack(xs, axis)
 
 
-def hstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Any:
+def hstack(tup: Any, *, dtype: Any = None, casting: Casting = "same_kind") -> Any:
     """Join arrays column-wise: along axis 1, or 0 for 1-d arrays (numpy.hstack)."""
     tup = as_arrays(tup)
     if not is_traced(tup):
@@ -301,7 +302,7 @@ def hstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Any:
     return concatenate(xs, 0 if xs and np.ndim(xs[0]) == 1 else 1, dtype=dtype)
 
 
-def vstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Any:
+def vstack(tup: Any, *, dtype: Any = None, casting: Casting = "same_kind") -> Any:
     """Join arrays row-wise, 1-d arrays as rows (numpy.vstack)."""
     tup = as_arrays(tup)
     if not is_traced(tup):
@@ -380,7 +381,7 @@ def atleast_3d(*arys: Any) -> Any:
 # --- copies and shape queries ----------------------------------------------------------
 
 
-def copy(a: Any, order: str = "K") -> Any:
+def copy(a: Any, order: OrderKACF = "K") -> Any:
     """A copy of ``a`` (numpy.copy); traced values are immutable, so ``a`` itself."""
     a = as_array(a)
     if not is_traced((a,)):

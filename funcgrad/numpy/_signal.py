@@ -15,6 +15,7 @@ import numpy as np
 from ..core.errors import FuncgradValueError
 from ..core.trace import is_traced
 from ..primitives import elementwise as _ew
+from ..primitives._literals import ConvolveMode
 from ..primitives.fft import fft_nd, slice_pad
 from ..primitives.shape import reshape
 from ._convert import as_array
@@ -66,7 +67,7 @@ def _window(full: Any, n: int, m: int, mode: str, same_start: int, fname: str) -
     raise FuncgradValueError(f"{fname}: mode must be one of 'full', 'same', 'valid', got {mode!r}")
 
 
-def convolve(a: Any, v: Any, mode: str = "full") -> Any:
+def convolve(a: Any, v: Any, mode: ConvolveMode = "full") -> Any:
     """Discrete linear convolution of two 1-D sequences (numpy.convolve).
 
     Differentiable in both ``a`` and ``v``; traced, it is computed with FFTs, so results
@@ -80,7 +81,7 @@ def convolve(a: Any, v: Any, mode: str = "full") -> Any:
     return _window(_full(a, v, False), n, m, mode, (min(n, m) - 1) // 2, "convolve")
 
 
-def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
+def correlate(a: Any, v: Any, mode: ConvolveMode = "valid") -> Any:
     """Cross-correlation of two 1-D sequences, ``sum_n a[n + k] * conj(v[n])`` (numpy.correlate).
 
     Differentiable in both ``a`` and ``v``; traced, it is computed with FFTs, so results

@@ -16,6 +16,7 @@ from ..core.trace import Tracer, is_traced
 from ..primitives import elementwise as _ew, indexing as _ix, sorting as _so
 from ..primitives._axes import normalize_axes, normalize_axis
 from ..primitives._index import normalize_index
+from ..primitives._literals import PartitionKind, QuantileMethod, SortSide
 from ..primitives.shape import reshape, transpose
 from ._convert import as_array
 from ._indexing import _concrete, take
@@ -62,7 +63,7 @@ def _kth(kth: Any, n: int, name: str) -> tuple[int, ...]:
     return tuple(int(k) % n for k in ks)
 
 
-def partition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect") -> Any:
+def partition(a: Any, kth: Any, axis: Any = -1, kind: PartitionKind = "introselect") -> Any:
     """Partially sorted copy of ``a`` (numpy.partition); differentiable like ``sort``."""
     a = as_array(a)
     if not is_traced((a,)):
@@ -73,7 +74,7 @@ def partition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect") -> An
     return _so.partition(a, _kth(kth, np.shape(a)[axis], "partition"), axis, kind)
 
 
-def argpartition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect") -> Any:
+def argpartition(a: Any, kth: Any, axis: Any = -1, kind: PartitionKind = "introselect") -> Any:
     """Indices that partition ``a`` (numpy.argpartition); zero derivative."""
     a = as_array(a)
     if not is_traced((a,)):
@@ -84,7 +85,7 @@ def argpartition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect") ->
     return _so.argpartition(a, _kth(kth, np.shape(a)[axis], "argpartition"), axis, kind)
 
 
-def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> Any:
+def searchsorted(a: Any, v: Any, side: SortSide = "left", sorter: Any = None) -> Any:
     """Insertion indices of ``v`` into the sorted 1-d ``a`` (numpy.searchsorted).
 
     Zero derivative.
@@ -182,7 +183,7 @@ def quantile(
     q: Any,
     axis: Any = None,
     overwrite_input: bool = False,
-    method: str = "linear",
+    method: QuantileMethod = "linear",
     keepdims: bool = False,
 ) -> Any:
     """The ``q``-th quantiles along ``axis`` (numpy.quantile); differentiable in ``a``.
@@ -204,7 +205,7 @@ def percentile(
     q: Any,
     axis: Any = None,
     overwrite_input: bool = False,
-    method: str = "linear",
+    method: QuantileMethod = "linear",
     keepdims: bool = False,
 ) -> Any:
     """The ``q``-th percentiles along ``axis`` (numpy.percentile); differentiable in ``a``.
@@ -239,7 +240,8 @@ def unique(
 ) -> Any:
     """The sorted unique elements (numpy.unique); ``ar`` must be concrete, zero derivative."""
     ar = as_array(ar)
-    return np.unique(
+    # numpy's stubs overload on each ``return_*`` as Literal[True] or [False]; bools are neither
+    return np.unique(  # type: ignore[call-overload]
         _concrete(ar, "unique"),
         return_index=return_index,
         return_inverse=return_inverse,

@@ -20,6 +20,7 @@ from ..core.errors import FuncgradValueError
 from ..core.trace import is_traced
 from ..primitives import fft as _fft
 from ..primitives._axes import normalize_axis
+from ..primitives._literals import FFTNorm
 from ._convert import as_array
 
 _NORMS = {None: "backward", "backward": "backward", "ortho": "ortho", "forward": "forward"}
@@ -97,7 +98,7 @@ def _n_axes(a: Any, kind: str, s: Any, axes: Any, norm: Any) -> Any:
 # --- one-dimensional transforms ------------------------------------------------------
 
 
-def fft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
+def fft(a: Any, n: int | None = None, axis: int = -1, norm: FFTNorm = None) -> Any:
     """Discrete Fourier transform along one axis (numpy.fft.fft).
 
     Differentiable in real and complex ``a`` (JAX's convention for complex values).
@@ -108,7 +109,7 @@ def fft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -
     return _one_axis(a, "fft", n, axis, norm)
 
 
-def ifft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
+def ifft(a: Any, n: int | None = None, axis: int = -1, norm: FFTNorm = None) -> Any:
     """Inverse discrete Fourier transform along one axis (numpy.fft.ifft)."""
     a = as_array(a)
     if not is_traced((a,)):
@@ -116,7 +117,7 @@ def ifft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) 
     return _one_axis(a, "ifft", n, axis, norm)
 
 
-def rfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
+def rfft(a: Any, n: int | None = None, axis: int = -1, norm: FFTNorm = None) -> Any:
     """Fourier transform of real input, the ``n // 2 + 1`` non-negative bins (numpy.fft.rfft)."""
     a = as_array(a)
     if not is_traced((a,)):
@@ -124,7 +125,7 @@ def rfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) 
     return _one_axis(a, "rfft", n, axis, norm)
 
 
-def irfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
+def irfft(a: Any, n: int | None = None, axis: int = -1, norm: FFTNorm = None) -> Any:
     """Inverse of ``rfft``: a real signal of length ``n`` (numpy.fft.irfft).
 
     As in numpy, the imaginary parts of the zero (and, for even ``n``, the Nyquist) bin

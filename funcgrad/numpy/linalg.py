@@ -38,6 +38,7 @@ from ..primitives import (
     spectral as _spec,
 )
 from ..primitives._axes import normalize_axis
+from ..primitives._literals import UPLO, QRMode
 from ._convert import as_array, as_arrays
 from ._linalg_norms import matrix_norm as matrix_norm, norm as norm, vector_norm as vector_norm
 from ._products import cross as _cross, matmul as matmul, outer as _outer, tensordot as tensordot
@@ -149,7 +150,7 @@ def eigvals(a: Any) -> Any:
     return _spec.eig_p.bind(_square(a, "eigvals"))[0]
 
 
-def eigh(a: Any, UPLO: str = "L") -> Any:
+def eigh(a: Any, UPLO: UPLO = "L") -> Any:
     """Eigenvalues (ascending) and eigenvectors of a symmetric matrix (numpy.linalg.eigh).
 
     Like numpy, only the triangle named by ``UPLO`` is read, so the other triangle has
@@ -166,7 +167,7 @@ def eigh(a: Any, UPLO: str = "L") -> Any:
     return EighResult(*_spec.eigh_p.bind(_square(a, "eigh"), UPLO=UPLO))
 
 
-def eigvalsh(a: Any, UPLO: str = "L") -> Any:
+def eigvalsh(a: Any, UPLO: UPLO = "L") -> Any:
     """Eigenvalues (ascending) of a symmetric matrix (numpy.linalg.eigvalsh).
 
     Only the triangle named by ``UPLO`` is read (the other has zero derivative).
@@ -179,7 +180,7 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Any:
     return _spec.eigvalsh_p.bind(_square(a, "eigvalsh"), UPLO=UPLO)
 
 
-def qr(a: Any, mode: str = "reduced") -> Any:
+def qr(a: Any, mode: QRMode = "reduced") -> Any:
     """QR decomposition (numpy.linalg.qr); derivatives for square and tall matrices in
     ``'reduced'`` mode (and ``'r'``)."""
     a = as_array(a)
@@ -204,7 +205,8 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
     """
     a = as_array(a)
     if not is_traced((a,)):
-        return np.linalg.svd(a, full_matrices, compute_uv, hermitian)
+        # numpy's stubs overload on ``compute_uv`` as Literal[True] or [False]; a bool is neither
+        return np.linalg.svd(a, full_matrices, compute_uv, hermitian)  # type: ignore[call-overload]
     a = _arr(a)
     if a.ndim < 2:
         raise FuncgradLinAlgError(f"svd: {a.ndim}-dimensional array given; need at least 2")
@@ -364,7 +366,8 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """Dot product of vectors along ``axis``, broadcasting the rest (numpy.linalg.vecdot)."""
     x1, x2 = as_array(x1), as_array(x2)
     if not is_traced((x1, x2)):
-        return np.linalg.vecdot(x1, x2, axis=axis)
+        # numpy's stubs omit the ``axis`` every generalized ufunc takes
+        return np.linalg.vecdot(x1, x2, axis=axis)  # type: ignore[call-overload]
     from ._products import einsum
 
     x1, x2 = _arr(x1), _arr(x2)

@@ -13,6 +13,7 @@ Imports core, ``_axes`` and the elementwise and shape families.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -84,7 +85,7 @@ def resize(x: Any, axes: tuple[int, ...], lengths: tuple[int, ...]) -> Any:
 
 # --- fft: kind in {"fft", "ifft", "rfft", "irfft"} over distinct axes ----------------
 
-_NUMPY_FFTN = {
+_NUMPY_FFTN: dict[str, Callable[..., np.ndarray]] = {
     "fft": np.fft.fftn,
     "ifft": np.fft.ifftn,
     "rfft": np.fft.rfftn,

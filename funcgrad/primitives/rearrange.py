@@ -16,6 +16,7 @@ import numpy as np
 from ..core.errors import FuncgradNotImplementedError
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
+from ._literals import PadMode
 from .elementwise import where
 from .reductions import sum_
 from .shape import (
@@ -233,7 +234,7 @@ def tile(x: Any, reps: tuple[int, ...]) -> Any:
 _INDEX_MODES = ("edge", "reflect", "symmetric", "wrap")
 
 
-def pad(x: Any, widths: tuple, mode: str = "constant", constant_values: Any = 0) -> Any:
+def pad(x: Any, widths: tuple, mode: PadMode = "constant", constant_values: Any = 0) -> Any:
     """numpy's ``pad`` with ``widths`` ((before, after) per axis, non-negative ints).
 
     Modes: "constant" (static ``constant_values`` as numpy accepts them), "empty" (zeros
@@ -261,15 +262,21 @@ def pad(x: Any, widths: tuple, mode: str = "constant", constant_values: Any = 0)
     return x
 
 
+def _matrix_shape(x: Any) -> tuple[int, int]:
+    """The sizes of the last two axes; a 1-d ``x`` is a square's row (numpy's triu/tril)."""
+    shape = np.shape(x)
+    return (shape[-2] if len(shape) > 1 else shape[-1]), shape[-1]
+
+
 def triu(x: Any, k: int) -> Any:
     """Zero the elements below the ``k``-th diagonal of the last two axes (numpy.triu)."""
-    mask = np.tri(*np.shape(x)[-2:], k=k - 1, dtype=bool)
+    mask = np.tri(*_matrix_shape(x), k=k - 1, dtype=bool)
     return where(mask, np.zeros(1, x.dtype), x)
 
 
 def tril(x: Any, k: int) -> Any:
     """Zero the elements above the ``k``-th diagonal of the last two axes (numpy.tril)."""
-    mask = np.tri(*np.shape(x)[-2:], k=k, dtype=bool)
+    mask = np.tri(*_matrix_shape(x), k=k, dtype=bool)
     return where(mask, x, np.zeros(1, x.dtype))
 
 

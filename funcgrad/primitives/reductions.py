@@ -73,7 +73,8 @@ BATCH.define(sum_p, _sum_batch)
 def sum_(x: Any, axis: Axes, keepdims: bool = False) -> Any:
     """Sum over ``axis`` (a sorted tuple of non-negative ints)."""
     if type(x) is np.ndarray:  # nothing traced: what np.sum calls for an ndarray
-        return np.add.reduce(x, axis=tuple(axis), keepdims=keepdims)
+        # numpy's stubs overload on keepdims as Literal[True] or [False]; a bool is neither
+        return np.add.reduce(x, axis=tuple(axis), keepdims=keepdims)  # type: ignore[call-overload]
     return sum_p.bind(x, axis=tuple(axis), keepdims=keepdims)
 
 

@@ -39,7 +39,7 @@ def _bernoulli_even(count: int) -> list[Fraction]:
     """B_2, B_4, ..., B_{2 count}, exact (B_n = -1/(n+1) sum_k<n C(n+1, k) B_k)."""
     b = [Fraction(1)]
     for n in range(1, 2 * count + 1):
-        b.append(-sum(math.comb(n + 1, k) * b[k] for k in range(n)) / (n + 1))
+        b.append(-sum((math.comb(n + 1, k) * b[k] for k in range(n)), Fraction(0)) / (n + 1))
     return b[2::2]
 
 

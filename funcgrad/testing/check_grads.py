@@ -200,18 +200,19 @@ def _check(f, args, order, modes, eps, atol, rtol, rng, label, relative):
     if order <= 1:
         return
     for mode in modes:
+        df: Callable[..., Any]
         if mode == "rev":
             u = tree.map(lambda o: _random_like(o, rng), f(*args))
 
-            def df(*a, u=u):
+            def df_rev(*a, u=u):
                 return vjp(f, *a)[1](u)
 
-            sub = f"{label} (in the reverse derivative)"
+            df, sub = df_rev, f"{label} (in the reverse derivative)"
         else:
             v = tuple(tree.map(lambda x: _random_like(x, rng), a) for a in args)
 
-            def df(*a, v=v):
+            def df_fwd(*a, v=v):
                 return jvp(f, a, v)[1]
 
-            sub = f"{label} (in the forward derivative)"
+            df, sub = df_fwd, f"{label} (in the forward derivative)"
         _check(df, args, order - 1, modes, eps, atol, rtol, rng, sub, relative)

@@ -48,9 +48,8 @@ def arrays(
     """
     if shape is None:
         shape = shapes()
-    if isinstance(shape, st.SearchStrategy):
-        shape = draw(shape)
-    shape = tuple(shape)
+    drawn = draw(shape) if isinstance(shape, st.SearchStrategy) else shape
+    shape = tuple(drawn)
     if elements is not None:
         return draw(hnp.arrays(dtype, shape, elements=elements))
     seed = draw(st.integers(0, 2**32 - 1))

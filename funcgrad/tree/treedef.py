@@ -90,7 +90,7 @@ class PyTreeDef:
             return tuple([c._build(it) for c in self.children])
         if cls is list:
             return [c._build(it) for c in self.children]
-        kind = node_kind(self.kind_type)
+        kind = node_kind(cls)
         assert kind is not None
         return kind.unflatten(self.aux, [c._build(it) for c in self.children])
 

@@ -76,7 +76,8 @@ def vjp_graph(graph: Graph) -> SplitVJP:
             for i, b in zip(diff_in, bars, strict=True)
         ]
 
-    ct_avals = [_strong(graph.outvars[j].aval) for j in diff_out]  # type: ignore[arg-type]
+    out_avals = graph.out_avals
+    ct_avals = [_strong(out_avals[j]) for j in diff_out]
     joint = trace_flat(combined, [*graph.in_avals, *ct_avals]).graph
     primal_in, ct_in = joint.invars[:n_in], joint.invars[n_in:]
 

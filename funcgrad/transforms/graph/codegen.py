@@ -252,10 +252,10 @@ def _fresh(x: Any) -> np.ndarray:
 
 def _tree_expr(em: Emitter, treedef: PyTreeDef, leaves: Any) -> str:
     """Source that builds a pytree of ``treedef`` from leaf expressions."""
-    if treedef.is_leaf:
+    kind_type = treedef.kind_type
+    if kind_type is None:  # a leaf
         return next(leaves)
     kids = [_tree_expr(em, c, leaves) for c in treedef.children]
-    kind_type = treedef.kind_type
     if kind_type is tuple:
         return f"({', '.join(kids)}{',' if len(kids) == 1 else ''})"
     if kind_type is list:

@@ -162,11 +162,11 @@ class JitFunction:
                 return out
             if self.explain:
                 self._explain_guard(variant, out.index)
-        variant, outs = self._retrace(call, entry)
-        if variant is None:
+        traced, outs = self._retrace(call, entry)
+        if traced is None:
             return self.fun(*args, **kwargs)
         return unflatten(
-            variant.out_tree, fresh_outputs(outs, [*call.leaves, *variant.graph.consts])
+            traced.out_tree, fresh_outputs(outs, [*call.leaves, *traced.graph.consts])
         )
 
     def _call_traced(self, call: _Call, entry: _Entry) -> Any:
@@ -253,10 +253,10 @@ class JitFunction:
         for variant in entry.variants:
             if type(variant.compiled.fn(*call.leaves)) is not GuardMiss:
                 return variant.compiled
-        variant, _ = self._retrace(call, entry)
-        if variant is None:
+        traced, _ = self._retrace(call, entry)
+        if traced is None:
             raise FuncgradTypeError(f"{self!r} runs eagerly for these arguments")
-        return variant.compiled
+        return traced.compiled
 
     def cache_info(self) -> dict[str, int]:
         """``{"signatures": ..., "variants": ..., "traces": ...}``."""
@@ -281,9 +281,10 @@ class _NotPlain(Exception):
     """A leaf the fast signature does not handle (a tracer, or not an array at all)."""
 
 
-def _token(x: Any, leaves: list, tracers: bool) -> Hashable:
+def _token(x: Any, leaves: list, tracers: bool) -> object:
     """The hashable signature of pytree ``x``; its leaves are appended to ``leaves`` in
-    ``tree.flatten``'s order. Arrays by shape and dtype, Python scalars by type."""
+    ``tree.flatten``'s order. Arrays by shape and dtype, Python scalars by type (typed
+    ``object``: mypy does not count a class as ``Hashable``)."""
     t = type(x)
     if t is np.ndarray:
         leaves.append(x)
@@ -310,9 +311,16 @@ def _token(x: Any, leaves: list, tracers: bool) -> Hashable:
     return (t, _hashable(aux), tuple([_token(c, leaves, tracers) for c in children]))
 
 
+# (number of positional arguments, static ones as (index, value), tokens of the dynamic
+# ones, (name, token) of the keyword ones)
+CacheKey = tuple[
+    int, tuple[tuple[int, Any], ...], tuple[object, ...], tuple[tuple[str, object], ...]
+]
+
+
 def signature(
     args: tuple, kwargs: dict, static_argnums: tuple[int, ...], tracers: bool = False
-) -> tuple[Hashable | None, list]:
+) -> tuple[CacheKey | None, list]:
     """``(cache key, dynamic leaves)`` of a call, or ``(None, [])`` where the fast path does
     not apply (a tracer, a non-array leaf or an unhashable static argument)."""
     leaves: list = []

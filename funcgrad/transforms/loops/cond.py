@@ -85,7 +85,8 @@ def _full_vjp_graph(branch: Graph) -> tuple[Graph, list[int], list[int]]:
             for i, b in zip(diff_in, pullback(ct_full), strict=True)
         ]
 
-    ct_avals = [strong(branch.outvars[j].aval) for j in diff_out]
+    out_avals = branch.out_avals
+    ct_avals = [strong(out_avals[j]) for j in diff_out]
     graph = optimize(trace_flat(full, [*branch.in_avals, *ct_avals]).graph)
     branch.cache["full_vjp"] = (graph, diff_in, diff_out)
     return branch.cache["full_vjp"]

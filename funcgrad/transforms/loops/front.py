@@ -40,12 +40,12 @@ def scan_traced(name: str, f: Callable, init: Any, xs: Any, length: Any, reverse
     init_leaves, init_tree = flatten(init)
     body, y_tree = _trace_step(name, f, init_tree, init_leaves, xs_tree, xs_leaves)
     n_h = len(init_leaves)
-    carry = unflatten(init_tree, [v.aval.dummy() for v in body.graph.outvars[:n_h]])
+    carry = unflatten(init_tree, [a.dummy() for a in body.graph.out_avals[:n_h]])
     retry = check.first(carry)
     if retry is not None:  # Python scalars in init adopt f's dtypes, as in the eager loop
         init_leaves = flatten(retry)[0]
         body, y_tree = _trace_step(name, f, init_tree, init_leaves, xs_tree, xs_leaves)
-        carry = unflatten(init_tree, [v.aval.dummy() for v in body.graph.outvars[:n_h]])
+        carry = unflatten(init_tree, [a.dummy() for a in body.graph.out_avals[:n_h]])
     check.check(carry, 0)
     outs = bind_scan(body.hoisted, init_leaves, xs_leaves, body.graph, n, reverse)
     return unflatten(init_tree, outs[:n_h]), unflatten(y_tree, outs[n_h:])
@@ -183,8 +183,7 @@ def cond(pred: Any, true_fun: Callable, false_fun: Callable, *operands: Any) -> 
 
     tb = trace_body(branch(true_fun), avals)
     fb = trace_body(branch(false_fun), avals)
-    t_avals = [v.aval for v in tb.graph.outvars]
-    f_avals = [v.aval for v in fb.graph.outvars]
+    t_avals, f_avals = tb.graph.out_avals, fb.graph.out_avals
     if trees[0] != trees[1] or [strong(a) for a in t_avals] != [strong(a) for a in f_avals]:
         raise FuncgradTypeError(
             "cond: both branches must return the same structure, shapes and dtypes; "
@@ -266,7 +265,7 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val: Any) -> Any:
         return new_leaves
 
     bb = trace_body(step, avals)
-    got = [strong(v.aval) for v in bb.graph.outvars]
+    got = [strong(a) for a in bb.graph.out_avals]
     if out_trees[0] != tree or got != avals:
         raise FuncgradTypeError(
             "while_loop: body_fun must return a value with init_val's structure, shapes and "

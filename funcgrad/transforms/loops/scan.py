@@ -150,8 +150,9 @@ class _ScanVJP:
         self.n_c, self.n_h, self.n_in, self.n_out = n_c, n_h, n_in, n_out
         self.diff_in, self.diff_out = split.diff_in, split.diff_out
         self.backward_graph = split.backward
-        self.res_avals = [r.aval for r in residuals]
-        self.ct_avals = [strong(body.outvars[j].aval) for j in split.diff_out]
+        self.res_avals = fwd.out_avals[n_out:]
+        out_avals = body.out_avals
+        self.ct_avals = [strong(out_avals[j]) for j in split.diff_out]
         self.backward = self._backward_body()
 
     def _backward_body(self) -> Graph:
@@ -183,7 +184,7 @@ class _ScanVJP:
             consts = dict(zip(const_used, it, strict=False))
             ct_h = [next(it) for _ in h_out]
             acc = [next(it) for _ in c_diff]
-            pools = {
+            pools: dict[str, Any] = {  # each indexed by a residual's position in its pool
                 "const": consts,
                 "x": [next(it) for _ in range(n_x_res)],
                 "stacked": [next(it) for _ in range(n_stacked)],
@@ -227,10 +228,10 @@ def _derived_graph(fwd: Graph, n_c: int, residuals: Sequence[Any]) -> Graph:
     needed: set[int] = set()
     todo = list(outs)
     while todo:
-        eqn = producer.get(todo.pop())
-        if eqn is not None and id(eqn) not in needed:
-            needed.add(id(eqn))
-            todo.extend(a for a in eqn.inputs if isinstance(a, Var))
+        made_by = producer.get(todo.pop())
+        if made_by is not None and id(made_by) not in needed:
+            needed.add(id(made_by))
+            todo.extend(a for a in made_by.inputs if isinstance(a, Var))
     eqns = [e for e in fwd.eqns if id(e) in needed]
     return Graph(fwd.invars[:n_c], fwd.constvars, fwd.consts, eqns, _unique_vars(outs))
 

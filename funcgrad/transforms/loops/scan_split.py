@@ -68,17 +68,38 @@ class Split:
         "const_in", "length", "loop", "loop_carry", "loop_consts", "loop_xs", "loop_ys",
         "n_fixed_after", "n_h", "once", "passed", "shifted", "x_in", "ys",
     )  # fmt: skip
+    length: int  # the loop length the split is for
+    n_h: int  # carries
+    ys: list[Atom]  # the body's per-step outputs
+    passed: list[tuple[int, Var]]  # (carry index, its variable): returned unchanged
+    const_in: list[Var]
+    x_in: list[Var]
+    once: Graph | None  # what depends on the constants only
+    before: Graph | None  # what depends on x but not on the carry, over all steps
+    before_in: tuple[list[Var], list[Var]]  # its (fixed, per-step) inputs
+    before_out: list[Var]
+    loop: Graph | None  # what the next carry needs
+    loop_consts: list[Var]
+    loop_carry: list[int]  # indices of the carries the loop updates
+    loop_xs: list[Var]
+    loop_ys: list[Atom]
+    shifted: list[tuple[int, Var, Atom]]  # (carry index, incoming, outgoing)
+    after: Graph | None  # the rest, over all steps
+    after_in: tuple[list[Var], list[Var]]  # its (fixed, per-step) inputs
+    after_ys: list[Var]
+    accs: list[int]  # indices of the accumulator carries
+    n_fixed_after: int
 
     def apply(self, consts: Sequence[Any], init: Sequence[Any], xs: Sequence[Any],
               reverse: bool, bind_scan: BindScan) -> list:  # fmt: skip
         """The scan's results ``(*final_carry, *ys)``, computed by the parts."""
-        fixed: dict[Var, Any] = dict(zip(self.const_in, consts, strict=True))
+        fixed: dict[Atom, Any] = dict(zip(self.const_in, consts, strict=True))
         finals: dict[int, Any] = {}
         for k, v in self.passed:  # a carry the body returns unchanged: a constant
             fixed[v] = finals[k] = _as_array(init[k], v.aval)
         if self.once is not None:
             outs = eval_graph(self.once, self.once.consts, [fixed[v] for v in self.once.invars])
-            fixed.update(zip(self.once.outvars, outs, strict=True))  # type: ignore[arg-type]
+            fixed.update(zip(self.once.outvars, outs, strict=True))
         stacks: dict[Any, Any] = dict(zip(self.x_in, xs, strict=True))
         if self.before is not None:
             outs = eval_graph(

@@ -182,7 +182,7 @@ def _reassociated(body: Graph, n_c: int, n_h: int) -> tuple[list[Equation], dict
     return [e for e in eqns if e is not None], cls
 
 
-def _invariant_pair(eqn: Equation, c: int, cls: dict, uses: dict, producer: dict,
+def _invariant_pair(eqn: Equation, c: int, cls: dict, uses: dict, producer: dict[Var, int],
                     eqns: list[Equation | None]) -> tuple[int, list[Var], Var] | None:  # fmt: skip
     """For ``eqn = add(add(inv1, dep), inv2)``: (index of the inner add, [inv1, inv2], dep)."""
     if eqn.prim is not add_p or c != CARRY:
@@ -192,7 +192,9 @@ def _invariant_pair(eqn: Equation, c: int, cls: dict, uses: dict, producer: dict
         if not (isinstance(inner, Var) and isinstance(inv2, Var)) or cls[inv2] == CARRY:
             continue
         index = producer.get(inner)
-        first = eqns[index] if index is not None else None
+        if index is None:
+            continue
+        first = eqns[index]
         if first is None or first.prim is not add_p or uses.get(inner) != 1:
             continue
         for inv1, dep in (first.inputs, first.inputs[::-1]):
@@ -226,7 +228,9 @@ def _accumulators(body: Graph, eqns: list[Equation], cls: dict, n_c: int, n_h: i
     found = []
     for k in range(n_h):
         acc, out = body.invars[n_c + k], body.outvars[k]
-        eqn = producer.get(out) if isinstance(out, Var) else None
+        if not isinstance(out, Var):
+            continue
+        eqn = producer.get(out)
         if eqn is None or eqn.prim is not add_p or acc not in eqn.inputs:
             continue
         c = eqn.inputs[1] if eqn.inputs[0] is acc else eqn.inputs[0]

@@ -66,12 +66,13 @@ primitive families (to recognise their primitives).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeGuard
 
 import numpy as np
 
 from ....core.avals import ShapedArray
+from ....core.errors import Site
 from ....core.graph import Atom, Equation, Graph, Literal, Var
 from ....primitives._index import Slice
 from ....primitives.elementwise import (
@@ -139,7 +140,7 @@ class _Level:
 
     def __init__(self, graph: Graph) -> None:
         self.values = dict(zip(graph.constvars, graph.consts, strict=True))
-        self.producer: dict[Var, Equation] = {}
+        self.producer: dict[Atom, Equation] = {}  # literals have none
         self.uniform_cache: dict[Var, Any] = {}
         self.scalars: dict[tuple[str, bytes], Var] = {}
         self.constvars = list(graph.constvars)
@@ -281,7 +282,7 @@ def _keeps_dtype(impl: np.ufunc, i: int, scalar: Any, other: np.dtype, out: np.d
 # --- the rules: (eqn, level) -> a Var replacing the output, a new Equation, or None ----
 
 
-def _same(x: Atom, out: Var) -> bool:
+def _same(x: Atom, out: Var) -> TypeGuard[Var]:
     """``x`` can stand for ``out``: a variable of exactly ``out``'s ``ShapedArray``."""
     return isinstance(x, Var) and x.aval == out.aval
 
@@ -295,39 +296,39 @@ def _unit(target: int, commutes: bool) -> Callable[[Equation, _Level], Var | Non
         if out.aval.dtype.kind not in "biuf":
             return None
         if _same(x, out) and level.equals(y, target):
-            return x  # type: ignore[return-value]
+            return x
         if commutes and _same(y, out) and level.equals(x, target):
-            return y  # type: ignore[return-value]
+            return y
         return None
 
     return rule
 
 
 def _negative(eqn: Equation, level: _Level) -> Var | None:
-    inner = level.producer.get(eqn.inputs[0])  # type: ignore[arg-type]
+    inner = level.producer.get(eqn.inputs[0])
     if inner is not None and inner.prim is negative_p:
         x = inner.inputs[0]
         if _same(x, eqn.outputs[0]):
-            return x  # type: ignore[return-value]
+            return x
     return None
 
 
 def _reshape(eqn: Equation, level: _Level) -> Var | Equation | None:
     x, out = eqn.inputs[0], eqn.outputs[0]
     if _same(x, out):
-        return x  # type: ignore[return-value]
-    inner = level.producer.get(x)  # type: ignore[arg-type]
+        return x
+    inner = level.producer.get(x)
     if inner is not None and inner.prim is reshape_p:
         x0 = inner.inputs[0]
         if _same(x0, out):
-            return x0  # type: ignore[return-value]
+            return x0
         return Equation(reshape_p, [x0], eqn.params, eqn.outputs, eqn.source)
     return None
 
 
 def _broadcast_to(eqn: Equation, level: _Level) -> Var | None:
     x = eqn.inputs[0]
-    return x if _same(x, eqn.outputs[0]) else None  # type: ignore[return-value]
+    return x if _same(x, eqn.outputs[0]) else None
 
 
 def _transpose(eqn: Equation, level: _Level) -> Var | Equation | None:
@@ -335,12 +336,12 @@ def _transpose(eqn: Equation, level: _Level) -> Var | Equation | None:
     if eqn.params.get("axes") is None:
         return None
     axes = tuple(eqn.params["axes"])
-    inner = level.producer.get(x)  # type: ignore[arg-type]
+    inner = level.producer.get(x)
     if inner is not None and inner.prim is transpose_p and inner.params.get("axes") is not None:
         x = inner.inputs[0]
         axes = tuple(inner.params["axes"][a] for a in axes)
     if axes == tuple(range(len(axes))) and _same(x, out):
-        return x  # type: ignore[return-value]
+        return x
     if x is eqn.inputs[0]:
         return None
     return Equation(transpose_p, [x], {"axes": axes}, eqn.outputs, eqn.source)
@@ -349,7 +350,7 @@ def _transpose(eqn: Equation, level: _Level) -> Var | Equation | None:
 # --- rules for batched loop parts (scan_split): contractions over time, zero inits ----
 
 
-def _derived(prim: Any, inputs: list[Atom], params: dict, source: str | None) -> Equation:
+def _derived(prim: Any, inputs: Sequence[Atom], params: dict, source: Site | None) -> Equation:
     """A new equation ``prim(*inputs, **params)`` with a fresh output variable."""
     aval = prim.abstract_eval(*(a.aval for a in inputs), **params)
     return Equation(prim, inputs, params, [Var(ShapedArray(aval.shape, aval.dtype))], source)
@@ -361,7 +362,9 @@ def _inexact(*avals: ShapedArray) -> bool:
 
 def _sum(eqn: Equation, level: _Level) -> list[Equation] | Equation | None:
     x, out = eqn.inputs[0], eqn.outputs[0]
-    inner = level.producer.get(x)  # type: ignore[arg-type]
+    if not isinstance(x, Var):  # a literal: nothing produced it
+        return None
+    inner = level.producer.get(x)
     if inner is None or eqn.params["keepdims"] or not level.used_once(x):
         return None
     if not _inexact(x.aval, out.aval) or x.aval.dtype != out.aval.dtype:
@@ -374,7 +377,7 @@ def _sum(eqn: Equation, level: _Level) -> list[Equation] | Equation | None:
     if inner.prim is einsum_p and "." not in inner.params["subscripts"]:
         ins, out_s = inner.params["subscripts"].split("->")
         kept = "".join(c for i, c in enumerate(out_s) if i not in axis)
-        params = {"subscripts": f"{ins}->{kept}"}
+        params: dict[str, Any] = {"subscripts": f"{ins}->{kept}"}
         return Equation(einsum_p, inner.inputs, params, eqn.outputs, eqn.source)
     if inner.prim is sum_p and not inner.params["keepdims"] and isinstance(inner.inputs[0], Var):
         first = tuple(inner.params["axis"])
@@ -434,9 +437,9 @@ def _add_zeros_like(eqn: Equation, level: _Level) -> Var | None:
     if out.aval.dtype.kind not in "biuf":
         return None
     for zero, y in (eqn.inputs, eqn.inputs[::-1]):
-        inner = level.producer.get(zero)  # type: ignore[arg-type]
+        inner = level.producer.get(zero)
         if inner is not None and inner.prim is zeros_like_p and _same(y, out):
-            return y  # type: ignore[return-value]
+            return y
     return None
 
 
@@ -448,7 +451,9 @@ def _add_of_scatters(eqn: Equation, level: _Level) -> Equation | None:
     todo = list(eqn.inputs)
     while todo:
         a = todo.pop()
-        inner = level.producer.get(a) if isinstance(a, Var) else None
+        if not isinstance(a, Var):
+            return None
+        inner = level.producer.get(a)
         if inner is None or not level.used_once(a):
             return None
         if a.aval.shape != out.shape or a.aval.dtype != out.dtype:
@@ -494,10 +499,12 @@ def _slice_piece(eqn: Equation, shape: tuple[int, ...]) -> tuple[int, int, int, 
 
 def _reshape_of_transpose(eqn: Equation, level: _Level) -> list[Equation] | None:
     x, out = eqn.inputs[0], eqn.outputs[0]
-    inner = level.producer.get(x)  # type: ignore[arg-type]
+    inner = level.producer.get(x)
     if inner is None or inner.prim is not transpose_p or not level.used_once(x):
         return None
     x0 = inner.inputs[0]
+    if not isinstance(x0, Var):
+        return None
     n = x0.aval.ndim
     if n < 3 or tuple(inner.params["axes"]) != (n - 1, *range(n - 1)):
         return None
