@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from . import numpy as numpy, tree as tree
 from .core.avals import ShapedArray as ShapedArray
 from .core.graph import Graph as Graph
+from .core.namespace import public_namespace
 from .debug.circuit import show as show
 from .debug.diagnose import diagnose as diagnose
 from .debug.nans import debug_nans as debug_nans
@@ -31,9 +32,6 @@ from .transforms.loops.front import (
 
 __version__ = "0.1.0"
 
-# these load on first use: `import funcgrad` stays light.
-_LAZY_SUBMODULES = ("distributed", "nn", "optim", "random", "scipy", "testing")
-
 if TYPE_CHECKING:
     from . import (
         distributed as distributed,
@@ -44,14 +42,44 @@ if TYPE_CHECKING:
         testing as testing,
     )
 
+__all__ = [
+    "Graph",
+    "ShapedArray",
+    "checkpoint",
+    "cond",
+    "custom_jvp",
+    "custom_vjp",
+    "debug_nans",
+    "diagnose",
+    "distributed",
+    "fori_loop",
+    "grad",
+    "hessian",
+    "jacfwd",
+    "jacrev",
+    "jit",
+    "jvp",
+    "linearize",
+    "make_graph",
+    "nn",
+    "numpy",
+    "optim",
+    "random",
+    "scan",
+    "scipy",
+    "show",
+    "stop_gradient",
+    "testing",
+    "tree",
+    "truncated_scan",
+    "value_and_grad",
+    "vjp",
+    "vmap",
+    "while_loop",
+]
 
-def __getattr__(name: str):
-    if name in _LAZY_SUBMODULES:
-        import importlib
-
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'funcgrad' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_LAZY_SUBMODULES))
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    # these submodules load on first use: `import funcgrad` stays light.
+    __getattr__, __dir__ = public_namespace(
+        __name__, __all__, lazy=("distributed", "nn", "optim", "random", "scipy", "testing")
+    )

@@ -14,8 +14,9 @@ classes, and for pytest's collection); using ``data_parallel``, ``sweep`` or ``c
 without dask raises an ``ImportError`` saying what to install.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..core.namespace import no_attribute, public_namespace
 from ._errors import (
     ClusterConnectionError as ClusterConnectionError,
     ClusterTimeoutError as ClusterTimeoutError,
@@ -36,10 +37,21 @@ if TYPE_CHECKING:
     from ._sweep import sweep as sweep
 
 
-def __getattr__(name: str):
+__all__ = [
+    "ClusterConnectionError",
+    "ClusterTimeoutError",
+    "DistributedError",
+    "ShardError",
+    "connect",
+    "data_parallel",
+    "sweep",
+]
+
+
+def _getattr(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'funcgrad.distributed' has no attribute {name!r}")
+        raise no_attribute(__name__, name, __all__)
     import importlib
 
     try:
@@ -49,5 +61,6 @@ def __getattr__(name: str):
     return getattr(importlib.import_module(f"{__name__}.{module}"), name)
 
 
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__ = _getattr
+    __dir__ = public_namespace(__name__, __all__)[1]

@@ -1,5 +1,8 @@
 """Neural-network building blocks: activations, losses, initialisers and layers."""
 
+from typing import TYPE_CHECKING
+
+from ..core.namespace import public_namespace
 from .activations import (
     elu as elu,
     gelu as gelu,
@@ -44,3 +47,50 @@ from .losses import (
     softmax_cross_entropy_with_integer_labels as softmax_cross_entropy_with_integer_labels,
 )
 from .recurrent import GRU as GRU, LSTM as LSTM, RNN as RNN, orthogonal as orthogonal
+
+__all__ = [
+    "GRU",
+    "LSTM",
+    "RNN",
+    "Conv1d",
+    "Conv2d",
+    "Dense",
+    "Dropout",
+    "Embedding",
+    "LayerNorm",
+    "Sequential",
+    "avg_pool2d",
+    "conv1d",
+    "conv2d",
+    "elu",
+    "gelu",
+    "glorot_uniform",
+    "glu",
+    "hard_tanh",
+    "he_normal",
+    "huber_loss",
+    "l1_penalty",
+    "l2_penalty",
+    "leaky_relu",
+    "log_sigmoid",
+    "log_softmax",
+    "logsumexp",
+    "max_pool2d",
+    "mse",
+    "one_hot",
+    "orthogonal",
+    "relu",
+    "relu6",
+    "sigmoid",
+    "sigmoid_binary_cross_entropy",
+    "silu",
+    "softmax",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_with_integer_labels",
+    "softplus",
+    "swish",
+    "tanh",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)

@@ -24,12 +24,13 @@ Imports core, the primitives layer and ``funcgrad.numpy._products``.
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.linalg import LinAlgError as LinAlgError
 
 from ..core.errors import FuncgradLinAlgError, FuncgradTypeError, FuncgradValueError
+from ..core.namespace import public_namespace
 from ..core.trace import Tracer, is_traced
 from ..primitives import (
     decompositions as _dec,
@@ -42,6 +43,45 @@ from ..primitives._literals import UPLO, QRMode
 from ._convert import as_array, as_arrays
 from ._linalg_norms import matrix_norm as matrix_norm, norm as norm, vector_norm as vector_norm
 from ._products import cross as _cross, matmul as matmul, outer as _outer, tensordot as tensordot
+
+__all__ = [
+    "EigResult",
+    "EighResult",
+    "LinAlgError",
+    "QRResult",
+    "SVDResult",
+    "SlogdetResult",
+    "cholesky",
+    "cross",
+    "det",
+    "eig",
+    "eigh",
+    "eigvals",
+    "eigvalsh",
+    "inv",
+    "lstsq",
+    "matmul",
+    "matrix_norm",
+    "matrix_power",
+    "matrix_rank",
+    "matrix_transpose",
+    "multi_dot",
+    "norm",
+    "outer",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "svd",
+    "svdvals",
+    "tensordot",
+    "vecdot",
+    "vector_norm",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)
+
 
 _EYE = np.eye(1)
 SlogdetResult = type(np.linalg.slogdet(_EYE))

@@ -11,6 +11,9 @@ uses its default float). Imports numpy and funcgrad's error classes.
 ``dir(funcgrad.random)`` lists exactly ``__all__``.
 """
 
+from typing import TYPE_CHECKING
+
+from ..core.namespace import public_namespace
 from ._continuous import (
     exponential as exponential,
     gumbel as gumbel,
@@ -55,6 +58,5 @@ __all__ = [
     "uniform",
 ]
 
-
-def __dir__() -> list[str]:
-    return list(__all__)
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)

@@ -7,7 +7,7 @@ Layer 5 (a public face): may import every layer above it.
 
 from typing import TYPE_CHECKING
 
-_SUBMODULES = ("integrate", "linalg", "signal", "special", "stats")
+from ..core.namespace import public_namespace
 
 if TYPE_CHECKING:
     from . import (
@@ -18,14 +18,7 @@ if TYPE_CHECKING:
         stats as stats,
     )
 
+__all__ = ["integrate", "linalg", "signal", "special", "stats"]
 
-def __getattr__(name: str):
-    if name in _SUBMODULES:
-        import importlib
-
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'funcgrad.scipy' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(_SUBMODULES)
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__, lazy=__all__)

@@ -17,15 +17,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import tree
 from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ..core.namespace import public_namespace
 from ..core.trace import Tracer, is_traced
 from ..transforms.custom import custom_vjp
 from ..transforms.differentiate import vjp
+
+__all__ = [
+    "odeint",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)
+
 
 # Dormand-Prince 5(4): nodes, stage weights, 5th-order weights, and the 5th minus the
 # embedded 4th-order weights (the local error estimate).

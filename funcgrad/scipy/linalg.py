@@ -17,17 +17,34 @@ and ``funcgrad.numpy``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..core.errors import FuncgradValueError
+from ..core.namespace import public_namespace
 from ..core.trace import Tracer, is_traced
 from ..numpy import linalg as _np_linalg
 from ..primitives import decompositions as _dec, matrix_functions as _mf
 from ..primitives.elementwise import conj_if_complex
 from ..primitives.products import mT
 from ..primitives.shape import reshape
+
+__all__ = [
+    "cho_factor",
+    "cho_solve",
+    "cholesky",
+    "det",
+    "expm",
+    "expm_frechet",
+    "inv",
+    "solve",
+    "solve_triangular",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)
+
 
 _TRANS = {0: 0, 1: 1, 2: 2, "N": 0, "T": 1, "C": 2}
 _ASSUME = {

@@ -12,15 +12,25 @@ imports the primitives.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..core.errors import FuncgradValueError
+from ..core.namespace import public_namespace
 from ..core.trace import Tracer
 from ..primitives import correlate as _cor
 from ..primitives.elementwise import conj_if_complex
 from ..primitives.shape import flip
+
+__all__ = [
+    "convolve",
+    "correlate",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)
+
 
 _MODES = ("full", "same", "valid")
 _METHODS = ("auto", "direct", "fft")

@@ -12,12 +12,13 @@ argument checks and the compositions (``logsumexp``, ``logit``, ``ndtr``, ``log_
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import numpy as fnp
 from ..core.errors import FuncgradTypeError, FuncgradValueError
+from ..core.namespace import public_namespace
 from ..core.trace import Tracer
 from ..nn.activations import logsumexp as _nn_logsumexp
 from ..primitives import special as _sp
@@ -39,6 +40,10 @@ __all__ = [
     "xlog1py",
     "xlogy",
 ]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)
+
 
 _INV_SQRT_2 = float(1.0 / np.sqrt(2.0))
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)

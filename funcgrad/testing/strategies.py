@@ -8,11 +8,23 @@ Pass ``elements=`` to draw every entry with a hypothesis strategy instead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+from ..core.namespace import public_namespace
+
+__all__ = [
+    "arrays",
+    "broadcastable_shapes",
+    "pytrees",
+    "shapes",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)
 
 
 def shapes(

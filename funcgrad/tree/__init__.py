@@ -4,6 +4,9 @@ Layer 2: imports only the tree modules, funcgrad's error classes, numpy and attr
 ``dir(funcgrad.tree)`` lists exactly ``__all__``.
 """
 
+from typing import TYPE_CHECKING
+
+from ..core.namespace import public_namespace
 from .api import (
     PyTree as PyTree,
     all as all,
@@ -62,6 +65,5 @@ __all__ = [
     "unflatten",
 ]
 
-
-def __dir__() -> list[str]:
-    return list(__all__)
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)

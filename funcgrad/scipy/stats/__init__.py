@@ -11,6 +11,9 @@ Points outside the support give ``-inf`` (``0`` for ``pdf``) with a zero, finite
 Public face: imports funcgrad.numpy and funcgrad.scipy.special.
 """
 
+from typing import TYPE_CHECKING
+
+from ...core.namespace import public_namespace
 from . import (
     beta as beta,
     dirichlet as dirichlet,
@@ -20,3 +23,16 @@ from . import (
     poisson as poisson,
     t as t,
 )
+
+__all__ = [
+    "beta",
+    "dirichlet",
+    "gamma",
+    "multivariate_normal",
+    "norm",
+    "poisson",
+    "t",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)

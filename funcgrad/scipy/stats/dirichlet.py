@@ -3,14 +3,23 @@ funcgrad.numpy and special."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ... import numpy as fnp
 from ...core.errors import FuncgradValueError
+from ...core.namespace import public_namespace
 from ..special import gammaln, xlogy
 from ._util import promote
+
+__all__ = [
+    "logpdf",
+    "pdf",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)
 
 
 def logpdf(x: Any, alpha: Any) -> Any:

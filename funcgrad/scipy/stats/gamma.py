@@ -3,13 +3,22 @@ Imports funcgrad.numpy and special."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ... import numpy as fnp
+from ...core.namespace import public_namespace
 from ..special import gammaln, xlogy
 from ._util import promote
+
+__all__ = [
+    "logpdf",
+    "pdf",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)
 
 
 def logpdf(x: Any, a: Any, loc: Any = 0, scale: Any = 1) -> Any:

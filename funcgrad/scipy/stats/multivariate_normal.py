@@ -4,11 +4,21 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ... import numpy as fnp
 from ...core.errors import FuncgradValueError
+from ...core.namespace import public_namespace
 from ._util import promote
+
+__all__ = [
+    "logpdf",
+    "pdf",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)
+
 
 _LOG_2PI = math.log(2.0 * math.pi)
 

@@ -4,11 +4,25 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ... import numpy as fnp
+from ...core.namespace import public_namespace
 from ..special import log_ndtr, ndtr
 from ._util import promote
+
+__all__ = [
+    "cdf",
+    "logcdf",
+    "logpdf",
+    "logsf",
+    "pdf",
+    "sf",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)
+
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
