@@ -99,9 +99,9 @@ def is_internal(filename: str) -> bool:
     return filename.startswith(_PACKAGE_DIR)
 
 
-def user_location(skip: int = 1) -> str | None:
+def user_location() -> str | None:
     """``file:line`` of the innermost frame outside funcgrad (None if there is none)."""
-    frame: types.FrameType | None = sys._getframe(skip)
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not is_internal(filename) and not filename.startswith("<frozen"):
@@ -133,9 +133,9 @@ class Site:
 _NN_DIR = _PACKAGE_DIR + "nn" + os.sep
 
 
-def call_site(skip: int = 1) -> Site | None:
+def call_site() -> Site | None:
     """The ``Site`` of the innermost user frame (None if every frame is funcgrad's)."""
-    frame: types.FrameType | None = sys._getframe(skip)
+    frame: types.FrameType | None = sys._getframe(1)
     layer, layer_id = None, 0
     while frame is not None:
         filename = frame.f_code.co_filename
