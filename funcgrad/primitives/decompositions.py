@@ -108,21 +108,28 @@ def _solve_jvp(dots, out, a, b):
     return solve(a, rhs)
 
 
-def _solve_batch(axis_size, args, dims):
-    (a, b), (da, db) = args, dims
-    if da is None and a.ndim == 2 and b.ndim == 3:
-        # One factorisation: the batch becomes more right-hand sides.
-        b = move_axis(b, db, 1)
-        m, _, k = b.shape
-        return reshape(solve(a, reshape(b, (m, axis_size * k))), (m, axis_size, k)), 1
-    ra, rb = a.ndim - (da is not None), b.ndim - (db is not None)
-    rank = max(ra, rb)
-    a, b = _bdim_front(a, da), _bdim_front(b, db)
-    if da is not None:
-        a = reshape(a, (axis_size,) + (1,) * (rank - ra) + a.shape[1:])
-    if db is not None:
-        b = reshape(b, (axis_size,) + (1,) * (rank - rb) + b.shape[1:])
-    return solve(a, b), 0
+def solve_batch(prim: Primitive):
+    """Batching rule of a solve ``prim(a, b, **params)``: a stack of square ``a``, a stack
+    of matrices ``b``, batch axes broadcast."""
+
+    def rule(axis_size, args, dims, **params):
+        (a, b), (da, db) = args, dims
+        if da is None and a.ndim == 2 and b.ndim == 3:
+            # One factorisation for the whole batch: the batch becomes more right-hand sides.
+            b = move_axis(b, db, 1)
+            m, _, k = b.shape
+            x = prim.bind(a, reshape(b, (m, axis_size * k)), **params)
+            return reshape(x, (m, axis_size, k)), 1
+        ra, rb = a.ndim - (da is not None), b.ndim - (db is not None)
+        rank = max(ra, rb)
+        a, b = _bdim_front(a, da), _bdim_front(b, db)
+        if da is not None:
+            a = reshape(a, (axis_size,) + (1,) * (rank - ra) + a.shape[1:])
+        if db is not None:
+            b = reshape(b, (axis_size,) + (1,) * (rank - rb) + b.shape[1:])
+        return prim.bind(a, b, **params), 0
+
+    return rule
 
 
 solve_p = Primitive(
@@ -132,7 +139,7 @@ solve_p = Primitive(
 )
 VJP.define_joint(solve_p, _solve_vjp)
 JVP.define_joint(solve_p, _solve_jvp)
-BATCH.define(solve_p, _solve_batch)
+BATCH.define(solve_p, solve_batch(solve_p))
 
 
 def solve(a: Any, b: Any) -> Any:

@@ -26,11 +26,11 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
-from .decompositions import aval_rule, front_batch
+from .decompositions import aval_rule, front_batch, solve_batch
 from .elementwise import abs as abs_, equal, maximum, stop_gradient, where
 from .products import matmul, mT
 from .reductions import max_
-from .shape import _bdim_front, _slice, concatenate, move_axis, reshape, zeros_like
+from .shape import _slice, concatenate, zeros_like
 
 # --- expm ----------------------------------------------------------------------------
 
@@ -198,24 +198,6 @@ def _solve_triangular_jvp(dots, out, a, b, *, lower, unit_diagonal):
     return solve_triangular(a, rhs, lower=lower, unit_diagonal=unit_diagonal)
 
 
-def _solve_triangular_batch(axis_size, args, dims, **params):
-    (a, b), (da, db) = args, dims
-    if da is None and a.ndim == 2 and b.ndim == 3:
-        # One triangle for the whole batch: the batch becomes more right-hand sides.
-        b = move_axis(b, db, 1)
-        m, _, k = b.shape
-        x = solve_triangular(a, reshape(b, (m, axis_size * k)), **params)
-        return reshape(x, (m, axis_size, k)), 1
-    ra, rb = a.ndim - (da is not None), b.ndim - (db is not None)
-    rank = max(ra, rb)
-    a, b = _bdim_front(a, da), _bdim_front(b, db)
-    if da is not None:
-        a = reshape(a, (axis_size,) + (1,) * (rank - ra) + a.shape[1:])
-    if db is not None:
-        b = reshape(b, (axis_size,) + (1,) * (rank - rb) + b.shape[1:])
-    return solve_triangular(a, b, **params), 0
-
-
 def _solve_triangular_shapes(sa, sb, *, lower, unit_diagonal):
     del lower, unit_diagonal
     return (np.broadcast_shapes(sa[:-2], sb[:-2]) + sb[-2:],)
@@ -231,7 +213,7 @@ solve_triangular_p = Primitive(
 )
 VJP.define_joint(solve_triangular_p, _solve_triangular_vjp)
 JVP.define_joint(solve_triangular_p, _solve_triangular_jvp)
-BATCH.define(solve_triangular_p, _solve_triangular_batch)
+BATCH.define(solve_triangular_p, solve_batch(solve_triangular_p))
 
 
 def solve_triangular(a: Any, b: Any, *, lower: bool, unit_diagonal: bool = False) -> Any:

@@ -28,9 +28,7 @@ from ..core.trace import Tracer, is_traced
 from ..transforms.custom import custom_vjp
 from ..transforms.differentiate import vjp
 
-__all__ = [
-    "odeint",
-]
+__all__ = ["odeint"]
 
 if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
     __getattr__, __dir__ = public_namespace(__name__, __all__)

@@ -23,10 +23,7 @@ from ..primitives import correlate as _cor
 from ..primitives.elementwise import conj_if_complex
 from ..primitives.shape import flip
 
-__all__ = [
-    "convolve",
-    "correlate",
-]
+__all__ = ["convolve", "correlate"]
 
 if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
     __getattr__, __dir__ = public_namespace(__name__, __all__)

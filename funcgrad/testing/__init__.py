@@ -9,10 +9,7 @@ from ..core.namespace import public_namespace
 from .check_grads import check_grads as check_grads
 from .numerical import numerical_grad as numerical_grad
 
-__all__ = [
-    "check_grads",
-    "numerical_grad",
-]
+__all__ = ["check_grads", "numerical_grad"]
 
 if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
     __getattr__, __dir__ = public_namespace(__name__, __all__)

@@ -16,12 +16,7 @@ from hypothesis.extra import numpy as hnp
 
 from ..core.namespace import public_namespace
 
-__all__ = [
-    "arrays",
-    "broadcastable_shapes",
-    "pytrees",
-    "shapes",
-]
+__all__ = ["arrays", "broadcastable_shapes", "pytrees", "shapes"]
 
 if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
     __getattr__, __dir__ = public_namespace(__name__, __all__)

@@ -24,15 +24,7 @@ from . import (
     t as t,
 )
 
-__all__ = [
-    "beta",
-    "dirichlet",
-    "gamma",
-    "multivariate_normal",
-    "norm",
-    "poisson",
-    "t",
-]
+__all__ = ["beta", "dirichlet", "gamma", "multivariate_normal", "norm", "poisson", "t"]
 
 if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
     __getattr__, __dir__ = public_namespace(__name__, __all__)

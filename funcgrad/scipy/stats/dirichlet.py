@@ -13,10 +13,7 @@ from ...core.namespace import public_namespace
 from ..special import gammaln, xlogy
 from ._util import promote
 
-__all__ = [
-    "logpdf",
-    "pdf",
-]
+__all__ = ["logpdf", "pdf"]
 
 if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
     __getattr__, __dir__ = public_namespace(__name__, __all__)
