@@ -10,7 +10,7 @@ Unbatched values stay plain (not broadcast). Imports core, tree and primitives.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, ParamSpec
 
 import numpy as np
 
@@ -21,6 +21,8 @@ from ..core.trace import Trace, Tracer, new_trace
 from ..primitives.shape import broadcast_to, expand_dims, move_axis
 from ..tree import flatten, flatten_up_to, unflatten
 from ._common import fresh_outputs, unwrap
+
+P = ParamSpec("P")  # the transformed function's parameters, kept by the result
 
 
 class BatchTracer(Tracer):
@@ -97,8 +99,8 @@ def _broadcast_prefix(axes: Any, tree: Any, what: str) -> list:
 
 
 def vmap(
-    fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | None = None
-) -> Callable:
+    fun: Callable[P, Any], in_axes: Any = 0, out_axes: Any = 0, axis_size: int | None = None
+) -> Callable[P, Any]:
     """Vectorise ``fun`` over a batch axis of its arguments.
 
     Args:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ParamSpec
 
 import numpy as np
 
@@ -23,6 +23,8 @@ from ._common import as_input, flatten_fun, fresh_outputs, fun_name, split_aux, 
 from .reverse import vjp_flat
 
 __all__ = ["grad", "value_and_grad", "vjp"]
+
+P = ParamSpec("P")  # the differentiated function's parameters, kept by its gradient
 
 
 def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
@@ -178,8 +180,8 @@ def _label(fun: Callable, i: int, j: int, tdef: PyTreeDef) -> str:
 
 
 def value_and_grad(
-    fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False
-) -> Callable:
+    fun: Callable[P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[P, tuple[Any, Any]]:
     """Return a function computing ``fun`` and its gradient in one pass.
 
     Args:
@@ -265,7 +267,9 @@ def check_scalar_output(out: Any, name: str) -> None:
         )
 
 
-def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def grad(
+    fun: Callable[P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[P, Any]:
     """Return a function computing the gradient of scalar-valued ``fun``.
 
     Args:

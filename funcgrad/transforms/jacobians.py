@@ -8,7 +8,7 @@ Imports tree, primitives and the other transformations.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ParamSpec
 
 import numpy as np
 
@@ -18,6 +18,8 @@ from ._common import fresh_outputs, fun_name, split_aux, substitute
 from .batching import vmap
 from .differentiate import argnums_tuple, check_args, vjp
 from .forward import jvp
+
+P = ParamSpec("P")  # the transformed function's parameters, kept by the result
 
 
 def _basis(leaves: list) -> tuple[list, int]:
@@ -34,7 +36,9 @@ def _basis(leaves: list) -> tuple[list, int]:
     return out, total
 
 
-def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def jacfwd(
+    fun: Callable[P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[P, Any]:
     """Jacobian of ``fun`` by forward mode: one ``vmap`` of ``jvp`` over the input basis.
 
     Returns a function giving the Jacobian (``(jacobian, aux)`` with ``has_aux``, where
@@ -44,7 +48,9 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     return _jacobian(fun, argnums, forward=True, has_aux=has_aux)
 
 
-def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def jacrev(
+    fun: Callable[P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[P, Any]:
     """Jacobian of ``fun`` by reverse mode: one ``vmap`` of the VJP over the output basis.
 
     Returns a function giving the Jacobian (``(jacobian, aux)`` with ``has_aux``); for
@@ -54,7 +60,9 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     return _jacobian(fun, argnums, forward=False, has_aux=has_aux)
 
 
-def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def hessian(
+    fun: Callable[P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[P, Any]:
     """Hessian of scalar ``fun``: ``jacfwd(jacrev(fun))``; shape ``in.shape + in.shape``.
 
     With ``has_aux``, ``fun`` returns ``(scalar, aux)`` and the result is ``(hessian, aux)``.
@@ -62,8 +70,8 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
     if not has_aux:
         return jacfwd(jacrev(fun, argnums), argnums)
 
-    def jac_with_aux(*args: Any) -> tuple[Any, Any]:
-        jac, aux = jacrev(fun, argnums, has_aux=True)(*args)
+    def jac_with_aux(*args: P.args, **kwargs: P.kwargs) -> tuple[Any, Any]:
+        jac, aux = jacrev(fun, argnums, has_aux=True)(*args, **kwargs)
         return jac, aux
 
     return jacfwd(jac_with_aux, argnums, has_aux=True)
