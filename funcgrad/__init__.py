@@ -15,8 +15,9 @@ from .debug.circuit import show as show
 from .debug.diagnose import diagnose as diagnose
 from .debug.nans import debug_nans as debug_nans
 from .primitives.elementwise import stop_gradient as stop_gradient
+from .transforms import checkpoint_policies as checkpoint_policies
 from .transforms.batching import vmap as vmap
-from .transforms.checkpoint import checkpoint as checkpoint
+from .transforms.checkpoint import checkpoint as checkpoint, remat as remat
 from .transforms.control_flow import scan as scan, truncated_scan as truncated_scan
 from .transforms.custom import custom_jvp as custom_jvp, custom_vjp as custom_vjp
 from .transforms.differentiate import grad as grad, value_and_grad as value_and_grad, vjp as vjp

@@ -11,7 +11,10 @@ axis is what batching needs when both operands carry a batch (one kernel per exa
 
 The implementation is im2col through a windows view: ``sliding_window_view`` of the padded
 input, reshaped (one copy) into columns and contracted with the kernel by ``matmul``
-(measured fastest in numpy; the figures are in the comment above ``_COLUMN_BYTES``).
+(measured fastest in numpy; the figures are in the comment above ``_COLUMN_BYTES``). When
+zero padding is most of the padded input (the input gradient of a small stride-1
+convolution), one product per input position and one add per kernel tap does no work on
+zeros (``_conv_scatter``: 528 -> 256 us for the 8x8 CNN benchmark's second layer).
 
 ``windows_p`` exposes the (strided) pooling windows of the last two axes as two trailing
 axes, as a view; ``windows_sum_p`` adds windows back in place (overlap-add), its transpose.
@@ -76,8 +79,47 @@ def _dilate_pad(x: np.ndarray, padding: Padding, dilation: Pair) -> np.ndarray:
     ]
 
 
+def _mostly_padding(x, padding, strides, lhs_dilation, rhs_dilation) -> bool:
+    """Whether zero padding is at least half the padded input (a transposed convolution)."""
+    if strides != (1, 1) or lhs_dilation != (1, 1) or rhs_dilation != (1, 1):
+        return False
+    (hl, hh), (wl, wh) = padding
+    if min(hl, hh, wl, wh) < 0:
+        return False
+    h, w = x.shape[-2:]
+    return (h + hl + hh) * (w + wl + wh) >= 2 * h * w
+
+
+def _conv_scatter(x, w, padding):
+    """Stride-1 correlation as one product per input position, then one add per kernel tap.
+
+    Every kernel tap's contribution ``x[..., n, :, y, z] @ w[..., :, :, a, b].T`` comes from
+    one ``(N*H*W, C) @ (C, kh*kw*O)`` product (per group) and is added at its output
+    positions; no column holds padding zeros, which makes this 2x faster than im2col when
+    the padding is most of the padded input (the input gradient of a small convolution).
+    """
+    *g, n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape[-4:]
+    (hl, hh), (wl, wh) = padding
+    ho, wo = h + hl + hh - kh + 1, wd + wl + wh - kw + 1
+    xm = np.moveaxis(x, -3, -1).reshape(*g, n * h * wd, c)
+    wm = np.moveaxis(w, -4, -1).reshape(*g, c, kh * kw * o)
+    taps = np.matmul(xm, wm).reshape(*g, n, h, wd, kh, kw, o)
+    out = np.zeros((*g, n, ho, wo, o), np.result_type(x.dtype, w.dtype))
+    for a in range(kh):
+        i0, i1 = max(hl - a, 0), min(ho, h + hl - a)
+        for b in range(kw):
+            j0, j1 = max(wl - b, 0), min(wo, wd + wl - b)
+            if i0 < i1 and j0 < j1:  # the tap meets the input at some output position
+                rows, cols = slice(i0 + a - hl, i1 + a - hl), slice(j0 + b - wl, j1 + b - wl)
+                out[..., i0:i1, j0:j1, :] += taps[..., rows, cols, a, b, :]
+    return np.ascontiguousarray(np.moveaxis(out, -1, -3))
+
+
 def _conv_impl(x, w, *, strides, padding, lhs_dilation, rhs_dilation, grouped):
     x, w = np.asarray(x), np.asarray(w)
+    if _mostly_padding(x, padding, strides, lhs_dilation, rhs_dilation):
+        return _conv_scatter(x, w, padding)
     xp = _dilate_pad(x, padding, lhs_dilation)
     (kh, kw), (dh, dw) = w.shape[-2:], rhs_dilation
     win = sliding_window_view(xp, (_dilated(kh, dh), _dilated(kw, dw)), axis=(-2, -1))

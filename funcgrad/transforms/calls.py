@@ -32,12 +32,19 @@ from .reverse import ReverseTrace
 class CallSite:
     """A call ``fun(*args)``: the static arguments and the flat leaves of the others."""
 
-    def __init__(self, fun: Callable, args: tuple, static: Sequence[int], who: str) -> None:
+    def __init__(
+        self,
+        fun: Callable,
+        args: tuple,
+        static: Sequence[int],
+        who: str,
+        argnums: str = "static_argnums",
+    ) -> None:
         self.fun = fun
         self.args = args
         self.who = who
         self.name = fun_name(fun)
-        positions, self.dynamic = _static_split(args, tuple(static), who, self.name)
+        positions, self.dynamic = _static_split(args, tuple(static), who, self.name, argnums)
         self.static_values = [args[i] for i in positions]
         self.flat, self.in_tree = flatten([args[i] for i in self.dynamic])
 
@@ -72,38 +79,54 @@ def handle(
 
 
 def _static_split(
-    args: tuple, static: tuple[int, ...], who: str, name: str
+    args: tuple, static: tuple[int, ...], who: str, name: str, argnums: str
 ) -> tuple[list, list[int]]:
-    """The positions of ``args`` that are traced inputs (not in ``static``)."""
+    """The positions of ``args`` that are traced inputs (not in ``static``, the positions
+    given as the argument named ``argnums``)."""
+    n = len(args)
     for i in static:
-        if not -len(args) <= i < len(args):
+        if not -n <= i < n:
+            where = f"0..{n - 1} (or -{n}..-1 from the end)" if n else "none: it takes none"
             raise FuncgradValueError(
                 f"{who} `{name}`: argument number {i} is out of range for a call with "
-                f"{len(args)} arguments"
+                f"{n} arguments ({argnums}={static!r}); the positions are {where}"
             )
-    static = tuple(i % len(args) for i in static) if args else ()
+    static = tuple(i % n for i in static) if args else ()
     for i in static:
         if is_traced(flatten(args[i])[0]):
             raise FuncgradTypeError(
-                f"{who} `{name}`: argument {i} is declared static (nondiff_argnums/"
-                "static_argnums) but holds a traced array; pass traced values as ordinary "
-                "arguments"
+                f"{who} `{name}`: argument {i} is declared static ({argnums}) but holds a "
+                f"traced array; pass traced values as ordinary arguments (drop {i} from "
+                f"{argnums})"
             )
     return list(static), [i for i in range(len(args)) if i not in static]
 
 
-def vjp_of(flat_fun: Callable, vals: list, out_bar: list) -> list:
-    """Cotangents of ``flat_fun`` at ``vals`` (None for non-float inputs)."""
-    diff = [i for i, v in enumerate(vals) if np.dtype(getattr(v, "dtype", object)).kind in "fc"]
+def vjp_of(
+    flat_fun: Callable,
+    vals: list,
+    out_bar: list,
+    wrt: Sequence[int] | None = None,
+    trace: Any = None,
+) -> list:
+    """Cotangents of ``flat_fun`` at ``vals`` for the positions ``wrt`` (default: every
+    float input; None elsewhere); ``trace``: the fresh ``ReverseTrace`` to record on (None:
+    a plain one)."""
+    diff = float_positions(vals) if wrt is None else list(wrt)
 
     def over_diff(*tracers: Any) -> tuple[list, None]:
         return flat_fun(*substitute(vals, diff, tracers)), None
 
-    _, pullback, _ = reverse.vjp_flat(over_diff, [vals[i] for i in diff])
+    _, pullback, _ = reverse.vjp_flat(over_diff, [vals[i] for i in diff], trace)
     result: list = [None] * len(vals)
     for i, g in zip(diff, pullback(out_bar), strict=True):
         result[i] = g
     return result
+
+
+def float_positions(vals: Sequence[Any]) -> list[int]:
+    """Positions of the values that carry derivatives (real and complex float arrays)."""
+    return [i for i, v in enumerate(vals) if np.dtype(getattr(v, "dtype", object)).kind in "fc"]
 
 
 def closure_error(who: str, name: str, fun: Callable, vals: list, trace: Any) -> Exception:

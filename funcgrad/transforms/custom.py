@@ -34,6 +34,8 @@ from . import batching, forward, reverse
 from ._common import flatten_fun, unwrap
 from .calls import CallSite, batched, closure_error, handle, owns, untraced_call, vjp_of
 
+_NONDIFF = "nondiff_argnums"  # how errors name the static positions of a custom rule
+
 # --- custom_vjp ----------------------------------------------------------------------
 
 custom_vjp_call_p = CallPrimitive("custom_vjp_call")
@@ -147,7 +149,7 @@ class custom_vjp:
         self.fwd, self.bwd = fwd, bwd
 
     def __call__(self, *args: Any) -> Any:
-        site = CallSite(self.fun, args, self.nondiff_argnums, "custom_vjp function")
+        site = CallSite(self.fun, args, self.nondiff_argnums, "custom_vjp function", _NONDIFF)
         fwd, bwd, name = self.fwd, self.bwd, site.name
         if fwd is None or bwd is None:
             raise FuncgradTypeError(
@@ -319,7 +321,7 @@ class custom_jvp:
         self.rule = joint
 
     def __call__(self, *args: Any) -> Any:
-        site = CallSite(self.fun, args, self.nondiff_argnums, "custom_jvp function")
+        site = CallSite(self.fun, args, self.nondiff_argnums, "custom_jvp function", _NONDIFF)
         rule, name = self.rule, site.name
         if rule is None:
             raise FuncgradTypeError(

@@ -192,15 +192,18 @@ def _accumulate(cts: list, tape: list, node: int, k: int, ct: Any) -> None:
 
 
 def vjp_flat(
-    flat_fun: Callable[..., tuple[list, Any]], primals: Sequence[Any]
+    flat_fun: Callable[..., tuple[list, Any]],
+    primals: Sequence[Any],
+    trace: ReverseTrace | None = None,
 ) -> tuple[list, Callable[[Sequence[Any]], list], Any]:
     """Trace ``flat_fun(*tracers) -> (out_leaves, aux)``; its VJP over flat lists.
 
     Returns ``(out, pullback, aux)``: ``out`` and ``aux`` hold plain (or lower-level)
     values; ``pullback(cts)``, with one cotangent (or None for zero) per output leaf,
-    returns one cotangent (None for zero) per primal.
+    returns one cotangent (None for zero) per primal. ``trace``: a fresh ``ReverseTrace``
+    (a subclass that records differently, as ``checkpoint``'s) to record on.
     """
-    with new_trace(ReverseTrace()) as trace:
+    with new_trace(ReverseTrace() if trace is None else trace) as trace:
         tracers = [trace.new_input(p) for p in primals]
         out_leaves, aux = flat_fun(*tracers)
         out: list[Any] = []

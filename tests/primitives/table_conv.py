@@ -1,7 +1,7 @@
 """Rows of the primitive table: convolution and pooling (funcgrad.nn.conv).
 
 numpy has no convolution, so each row's ``reference`` is a numpy composition of the same
-code path: ``np.pad`` then ``conv2d_p``'s own numpy implementation (once per group), and
+code path: ``conv2d_p``'s own numpy implementation with the padding (once per group), and
 ``sliding_window_view`` then ``np.max`` / ``np.sum`` for pooling. The no-trace property then
 checks that the public functions add nothing to that path (type, dtype, bits); the values
 themselves are checked against direct loops in tests/nn/test_conv.py. Sizes stay small so
@@ -26,19 +26,18 @@ from .spec import OpSpec
 
 
 def _conv_reference(x, w, stride=1, padding=0, dilation=1, groups=1):
-    """np.pad, then conv2d_p's numpy implementation on each group of channels."""
+    """conv2d_p's numpy implementation, padding included, on each group of channels."""
     if x.ndim == 3:
         return _conv_reference(x[None], w, stride, padding, dilation, groups)[0]
     strides, rhs = _pair(stride, "stride", "ref"), _pair(dilation, "dilation", "ref")
     pads = _padding(padding, x.shape[-2:], w.shape[-2:], strides, rhs)
-    xp = np.pad(x, ((0, 0), (0, 0), *pads))
     cg, og = x.shape[1] // groups, w.shape[0] // groups
     outs = [
         conv2d_p.impl(
-            xp[:, g * cg : (g + 1) * cg],
+            x[:, g * cg : (g + 1) * cg],
             w[g * og : (g + 1) * og],
             strides=strides,
-            padding=((0, 0), (0, 0)),
+            padding=tuple(pads),
             lhs_dilation=(1, 1),
             rhs_dilation=rhs,
             grouped=False,
