@@ -13,12 +13,25 @@ the convolutions (``conv2d`` and the ``correlate`` behind ``fnp.convolve`` and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..core.namespace import public_namespace
 from ..core.primitive import Primitive
 from ..primitives.conv import conv2d_p
 from ..primitives.correlate import correlate_p
 from ..primitives.products import einsum_p, matmul_p
+
+__all__ = [
+    "checkpoint_dots",
+    "checkpoint_dots_with_no_batch_dims",
+    "dots_saveable",
+    "dots_with_no_batch_dims_saveable",
+    "everything_saveable",
+    "nothing_saveable",
+]
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
+    __getattr__, __dir__ = public_namespace(__name__, __all__)
 
 _CONVOLUTIONS = (conv2d_p, correlate_p)
 
