@@ -44,12 +44,42 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
-    "Graph", "ShapedArray", "checkpoint", "checkpoint_policies", "cond", "custom_jvp",
-    "custom_vjp", "debug_nans", "diagnose", "distributed", "fori_loop", "grad", "hessian",
-    "jacfwd", "jacrev", "jit", "jvp", "linearize", "make_graph", "nn", "numpy", "optim",
-    "random", "remat", "scan", "scipy", "show", "stop_gradient", "testing", "tree",
-    "truncated_scan", "value_and_grad", "vjp", "vmap", "while_loop",
-]  # fmt: skip
+    "Graph",
+    "ShapedArray",
+    "checkpoint",
+    "checkpoint_policies",
+    "cond",
+    "custom_jvp",
+    "custom_vjp",
+    "debug_nans",
+    "diagnose",
+    "distributed",
+    "fori_loop",
+    "grad",
+    "hessian",
+    "jacfwd",
+    "jacrev",
+    "jit",
+    "jvp",
+    "linearize",
+    "make_graph",
+    "nn",
+    "numpy",
+    "optim",
+    "random",
+    "remat",
+    "scan",
+    "scipy",
+    "show",
+    "stop_gradient",
+    "testing",
+    "tree",
+    "truncated_scan",
+    "value_and_grad",
+    "vjp",
+    "vmap",
+    "while_loop",
+]
 
 if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
     # these submodules load on first use: `import funcgrad` stays light.

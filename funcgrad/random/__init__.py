@@ -39,10 +39,24 @@ from ._keys import (
 )
 
 __all__ = [
-    "Key", "KeyReuseError", "bernoulli", "categorical", "choice", "debug_key_reuse",
-    "exponential", "fold_in", "gumbel", "key", "multivariate_normal", "normal", "permutation",
-    "randint", "split", "truncated_normal", "uniform",
-]  # fmt: skip
+    "Key",
+    "KeyReuseError",
+    "bernoulli",
+    "categorical",
+    "choice",
+    "debug_key_reuse",
+    "exponential",
+    "fold_in",
+    "gumbel",
+    "key",
+    "multivariate_normal",
+    "normal",
+    "permutation",
+    "randint",
+    "split",
+    "truncated_normal",
+    "uniform",
+]
 
 if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
     __getattr__, __dir__ = public_namespace(__name__, __all__)

@@ -25,9 +25,21 @@ from ..primitives import special as _sp
 from ..primitives.elementwise import erf as _erf
 
 __all__ = [
-    "betaln", "digamma", "erf", "erfc", "expit", "gamma", "gammaln", "log_ndtr", "logit",
-    "logsumexp", "ndtr", "polygamma", "xlog1py", "xlogy",
-]  # fmt: skip
+    "betaln",
+    "digamma",
+    "erf",
+    "erfc",
+    "expit",
+    "gamma",
+    "gammaln",
+    "log_ndtr",
+    "logit",
+    "logsumexp",
+    "ndtr",
+    "polygamma",
+    "xlog1py",
+    "xlogy",
+]
 
 if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
     __getattr__, __dir__ = public_namespace(__name__, __all__)

@@ -38,11 +38,32 @@ from .treedef import (
 )
 
 __all__ = [
-    "DictKey", "FlattenedIndexKey", "GetAttrKey", "KeyEntry", "KeyPath", "PyTree", "PyTreeDef",
-    "SequenceKey", "all", "flatten", "flatten_up_to", "flatten_with_path", "keystr", "leaves",
-    "leaves_with_path", "load", "map", "map_with_path", "reduce", "register", "save",
-    "static_field", "structure", "transpose", "unflatten",
-]  # fmt: skip
+    "DictKey",
+    "FlattenedIndexKey",
+    "GetAttrKey",
+    "KeyEntry",
+    "KeyPath",
+    "PyTree",
+    "PyTreeDef",
+    "SequenceKey",
+    "all",
+    "flatten",
+    "flatten_up_to",
+    "flatten_with_path",
+    "keystr",
+    "leaves",
+    "leaves_with_path",
+    "load",
+    "map",
+    "map_with_path",
+    "reduce",
+    "register",
+    "save",
+    "static_field",
+    "structure",
+    "transpose",
+    "unflatten",
+]
 
 if not TYPE_CHECKING:  # hidden from type checkers, so an unknown name stays an error
     __getattr__, __dir__ = public_namespace(__name__, __all__)
