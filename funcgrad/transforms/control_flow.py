@@ -274,11 +274,8 @@ class _CarryCheck:
         return self.tree.unflatten(new) if changed else None
 
     def check(self, carry: Any, t: int) -> None:
-        if (
-            self.tree.is_leaf
-            and isinstance(carry, _ARRAYS)
-            and (carry.shape, carry.dtype) == self.avals[0]
-        ):
+        leaf = self.tree.is_leaf and isinstance(carry, _ARRAYS)
+        if leaf and (carry.shape, carry.dtype) == self.avals[0]:
             return
         leaves, tree = flatten(carry)
         if tree == self.tree and _avals(leaves) == self.avals:

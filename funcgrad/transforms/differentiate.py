@@ -204,12 +204,15 @@ def value_and_grad(
       array([2., 4.])
     """
     name = fun_name(fun)
+    known_nums: dict[int, tuple[int, ...]] = {}  # argnums checked, by number of arguments
 
     @api_boundary
     def value_and_grad_fun(*args: Any, **kwargs: Any) -> tuple:
         # vjp's steps without its public wrapper (one flatten of the arguments, one seed):
         # for a small model this fixed cost is a fifth of the call.
-        nums = argnums_tuple(argnums, len(args), "grad")
+        nums = known_nums.get(len(args))
+        if nums is None:
+            nums = known_nums[len(args)] = argnums_tuple(argnums, len(args), "grad")
         flat, in_tree = flatten([args[i] for i in nums])
         for x in flat:
             if getattr(getattr(x, "dtype", None), "kind", None) not in ("f", "c"):
@@ -227,7 +230,7 @@ def value_and_grad(
             out = np.asarray(out)  # a Python or numpy scalar
         check_scalar_output(out, name)
         out = fresh_outputs([out], flat)[0]
-        seed = np.ones((), dtype=out.dtype)
+        seed = np.array(1, dtype=out.dtype)
         grads = pullback([seed])
         grads = [zeros_like(p) if g is None else g for g, p in zip(grads, flat, strict=True)]
         grads = unflatten(in_tree, fresh_outputs(grads, [*flat, seed]))

@@ -215,8 +215,9 @@ def vjp_flat(
             else:
                 out.append(o)
                 refs.append(None)
-        aux_leaves, aux_tree = flatten(aux)
-        aux = aux_tree.unflatten([_lower(a, trace) for a in aux_leaves])
+        if aux is not None:
+            aux_leaves, aux_tree = flatten(aux)
+            aux = aux_tree.unflatten([_lower(a, trace) for a in aux_leaves])
     inputs = [t.node for t in tracers]
     tape, trace.tape = trace.tape, []  # the tape outlives the trace without a cycle
 
