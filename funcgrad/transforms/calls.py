@@ -17,7 +17,8 @@ import numpy as np
 from ..core.avals import typeof
 from ..core.errors import FuncgradTypeError, FuncgradValueError
 from ..core.graph import Graph
-from ..core.primitive import CallPrimitive
+from ..core.primitive import CallPrimitive, Primitive
+from ..core.rules import BATCH, JVP, VJP
 from ..core.trace import Tracer, find_top_trace, is_traced
 from ..tree import flatten, unflatten
 from . import batching, reverse
@@ -188,7 +189,7 @@ def record_in_graph(prim: CallPrimitive, hoist: bool) -> Callable:
         closed = [i for i, c in enumerate(graph.consts) if isinstance(c, Tracer)]
         if closed:
             if not hoist:  # the rule's functions take the call's arguments only: inline
-                return fun(*args)
+                return _inlined_rule(prim, params, fun(*args), graph.consts, closed)
             lifted = [graph.constvars[i] for i in closed]
             keep = [i for i in range(len(graph.consts)) if i not in closed]
             graph = Graph(
@@ -211,3 +212,45 @@ def record_in_graph(prim: CallPrimitive, hoist: bool) -> Callable:
 def concrete_or_none(x: Any) -> Any:
     """``x``'s value where known (no guard recorded), else None."""
     return graph_trace.peek(x)
+
+
+# --- a custom rule inlined by graph tracing --------------------------------------------
+# A custom_vjp/custom_jvp function that closes over a graph tracer (a value computed
+# inside a jitted function) is recorded as its primal code, since its rule's functions
+# take the call's arguments only. Its outputs pass through ``custom_rule_inlined`` (the
+# identity), whose derivative rules refuse: differentiating the graph later
+# (grad(jit(f))) would otherwise use the primal code's derivative instead of the rule,
+# silently. The error is eager mode's: pass the value as an argument.
+
+
+def _refuse(*args: Any, message: str, **params: Any) -> Any:
+    raise FuncgradTypeError(message)
+
+
+def _inlined_batch(axis_size: int, args: Sequence[Any], dims: Sequence[Any], *, message: str):
+    del axis_size
+    return list(inlined_rule_p.bind(*args, message=message)), list(dims)
+
+
+inlined_rule_p = Primitive(
+    "custom_rule_inlined",
+    lambda *xs, message: list(xs),
+    lambda *avals, message: list(avals),
+    multiple_results=True,
+)
+VJP.define_joint(inlined_rule_p, _refuse)
+JVP.define_joint(inlined_rule_p, _refuse)
+BATCH.define(inlined_rule_p, _inlined_batch)
+
+
+def _inlined_rule(prim: CallPrimitive, params: dict, outs: Any, consts: list, closed: list):
+    who = "custom_jvp function" if prim.name.startswith("custom_jvp") else "custom_vjp function"
+    name = params.get("name", "f")
+    shapes = ", ".join(str(consts[i].aval) for i in closed)
+    message = (
+        f"{who} `{name}` closes over a value computed inside a jitted function ({shapes}), "
+        "and its rule cannot give that value's derivative, so it cannot be differentiated "
+        f"through `jit`. Pass the value to `{name}` as an argument (and return its "
+        "cotangent from the rule)."
+    )
+    return list(inlined_rule_p.bind(*outs, message=message))

@@ -435,3 +435,48 @@ def test_a_custom_rule_closing_over_a_traced_value_is_refused_naming_it(kind, mo
             fg.grad(loss)(w, x)
         else:
             fg.jvp(loss, (w, x), (w, x))
+
+
+def _closing_loss(kind):
+    """A loss whose custom rule (deliberately 100x off) closes over a value made inside it."""
+
+    def loss(x):
+        c = x * 2.0
+        if kind == "custom_vjp":
+
+            @fg.custom_vjp
+            def f(y):
+                return fnp.sin(y) * c
+
+            f.defvjp(lambda y: (fnp.sin(y) * c, y), lambda y, g: (100.0 * g,))
+        else:
+
+            @fg.custom_jvp
+            def f(y):
+                return fnp.sin(y) * c
+
+            f.defjvp(lambda p, t: (fnp.sin(p[0]) * c, 100.0 * t[0]))
+        return fnp.sum(f(x))
+
+    return loss
+
+
+@pytest.mark.parametrize("kind", ["custom_vjp", "custom_jvp"])
+def test_a_custom_rule_closing_over_a_jitted_value_is_refused_under_grad_of_jit(kind):
+    # jit records such a call as its primal code; differentiating that graph must refuse
+    # (as eager grad does), not silently use the primal code's derivative over the rule.
+    loss, x = _closing_loss(kind), np.array([0.5, -1.0])
+    pattern = r"closes over a value computed inside a jitted function \(float64\[2\]\).*argument"
+    for transform in (fg.grad, fg.jacfwd, fg.jacrev):
+        with pytest.raises(TypeError, match=pattern):
+            transform(fg.jit(loss))(x)
+    with pytest.raises(TypeError, match="closes over a traced value"):
+        fg.grad(loss)(x)  # eager grad refuses the same program
+
+
+@pytest.mark.parametrize("kind", ["custom_vjp", "custom_jvp"])
+def test_a_jitted_custom_rule_closure_still_evaluates_and_batches(kind):
+    loss, x = _closing_loss(kind), np.array([0.5, -1.0])
+    np.testing.assert_array_equal(fg.jit(loss)(x), loss(x))
+    xs = np.array([[0.5, -1.0], [0.2, 0.3]])
+    np.testing.assert_array_equal(fg.vmap(fg.jit(loss))(xs), [loss(r) for r in xs])
