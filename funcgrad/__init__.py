@@ -7,7 +7,7 @@ re-exports.
 
 from typing import TYPE_CHECKING
 
-from . import numpy as numpy, tree as tree
+from . import numpy as numpy, tree as tree, typing as typing
 from .core.avals import ShapedArray as ShapedArray
 from .core.graph import Graph as Graph
 from .core.namespace import public_namespace
@@ -30,6 +30,7 @@ from .transforms.loops.front import (
     fori_loop as fori_loop,
     while_loop as while_loop,
 )
+from .typing import Array as Array
 
 __version__ = "0.1.0"
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "Array",
     "Graph",
     "ShapedArray",
     "checkpoint",
@@ -75,6 +77,7 @@ __all__ = [
     "testing",
     "tree",
     "truncated_scan",
+    "typing",
     "value_and_grad",
     "vjp",
     "vmap",

@@ -19,9 +19,10 @@ ALLOWED: dict[str, set[str]] = {
     PRIMITIVES: {CORE, TREE},
     TRANSFORMS: {CORE, TREE, PRIMITIVES},
     "numpy": {CORE, TREE, PRIMITIVES},
+    "typing": {CORE},  # type aliases over core's Tracer
 }
 _FACES = ("random", "optim", "nn", "testing", "scipy", "distributed", "debug", PUBLIC)
-_ANY = {CORE, TREE, PRIMITIVES, TRANSFORMS, "numpy", *_FACES}
+_ANY = {CORE, TREE, PRIMITIVES, TRANSFORMS, "numpy", "typing", *_FACES}
 for _face in _FACES:
     ALLOWED[_face] = _ANY
 

@@ -42,6 +42,7 @@ PUBLIC_MODULES = [
     "funcgrad.testing",
     "funcgrad.testing.strategies",
     "funcgrad.tree",
+    "funcgrad.typing",
     "funcgrad.transforms.checkpoint_policies",  # fg.checkpoint_policies
 ]
 
