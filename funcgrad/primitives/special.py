@@ -13,6 +13,7 @@ out-of-domain points return scipy's values (inf, nan) on purpose. Imports core,
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import Any
@@ -80,10 +81,16 @@ _ROOT_DIGITS = "1.46163214496836234126265954232572132846819620400644635129598840
 _ROOT_HI = float(_ROOT_DIGITS)
 _ROOT_LO = float(Fraction(_ROOT_DIGITS) - Fraction(_ROOT_HI))
 _ROOT_RADIUS = 0.5
-_ROOT_SERIES = [
-    (-1.0) ** (k + 1) * float(_hurwitz_zeta(np.float64(k + 1), np.float64(_ROOT_HI)))
-    for k in range(1, 45)
-]
+
+
+@functools.cache
+def _root_series() -> list[float]:
+    """The series' coefficients, computed on first use (not at import: 83 zeta sums are
+    10 ms)."""
+    return [
+        (-1.0) ** (k + 1) * float(_hurwitz_zeta(np.float64(k + 1), np.float64(_ROOT_HI)))
+        for k in range(1, 45)
+    ]
 
 
 def _horner(coefs: list[float], t: np.ndarray) -> np.ndarray:
@@ -99,7 +106,7 @@ def _digamma_positive(x: np.ndarray) -> np.ndarray:
     out = np.empty_like(x)
     t = (x - _ROOT_HI) - _ROOT_LO
     near = np.abs(t) < _ROOT_RADIUS
-    out[near] = t[near] * _horner(_ROOT_SERIES, t[near])
+    out[near] = t[near] * _horner(_root_series(), t[near])
     y = x[~near]
     shift = np.zeros_like(y)
     low = y < _SHIFT
@@ -183,9 +190,17 @@ _lgamma_ufunc = np.frompyfunc(_lgamma_or_inf, 1, 1)
 # lgamma(2 + t) = (1 - gamma) t + sum_k>=2 (-1)^k (zeta(k) - 1) / k t^k (|t| < 2): used near
 # the zeros of lgamma at 1 and 2, where math.lgamma (Lanczos) has only absolute accuracy.
 _EULER_GAMMA = 0.57721566490153286060651209008240243
-_LGAMMA2_SERIES = [0.0, 1.0 - _EULER_GAMMA] + [
-    (-1.0) ** k * float(_hurwitz_zeta(np.float64(k), np.float64(2.0))) / k for k in range(2, 40)
-]
+
+
+@functools.cache
+def _lgamma2_series() -> list[float]:
+    """The series' coefficients, computed on first use (not at import)."""
+    return [0.0, 1.0 - _EULER_GAMMA] + [
+        (-1.0) ** k * float(_hurwitz_zeta(np.float64(k), np.float64(2.0))) / k
+        for k in range(2, 40)
+    ]
+
+
 _LGAMMA_NEAR = 0.5
 
 
@@ -197,10 +212,10 @@ def _gammaln_impl(x: Any) -> Any:
         out = np.asarray(_lgamma_ufunc(flat), dtype=np.float64)
     t = flat - 1.0
     near = np.abs(t) < _LGAMMA_NEAR  # lgamma(1 + t) = lgamma(2 + t) - log1p(t)
-    out[near] = _horner(_LGAMMA2_SERIES, t[near]) - np.log1p(t[near])
+    out[near] = _horner(_lgamma2_series(), t[near]) - np.log1p(t[near])
     t = flat - 2.0
     near = np.abs(t) <= _LGAMMA_NEAR
-    out[near] = _horner(_LGAMMA2_SERIES, t[near])
+    out[near] = _horner(_lgamma2_series(), t[near])
     return out.reshape(x.shape).astype(dtype)[()]
 
 
