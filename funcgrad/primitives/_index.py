@@ -113,6 +113,48 @@ def normalize_index(
         n = shape[0]
         if -n <= idx < n:
             return (idx % n,), [], True
+    sig = _basic_signature(idx)
+    if sig is not None:  # ints, slices of ints, None, ...: the same result for the same shape
+        known = _BASIC.get((shape, sig))
+        if known is not None:
+            return known, [], True
+    out_idx, arrays, unique = _normalize(shape, idx, name)
+    if sig is not None:
+        if len(_BASIC) >= _CACHE_SIZE:
+            _BASIC.clear()
+        _BASIC[(shape, sig)] = out_idx
+    return out_idx, arrays, unique
+
+
+# Normalised basic indices by (shape, index) and numpy keys by normalised index: a
+# recurrent cell's gate slices are the same four at every step (bounded; cleared when full).
+_CACHE_SIZE = 1024
+_BASIC: dict[tuple, tuple] = {}
+_KEYS: dict[tuple, tuple] = {}
+_INT_OR_NONE = (int, type(None))
+
+
+def _basic_signature(idx: Any) -> tuple | None:
+    """A hashable form of an index of Python ints, int slices, None and Ellipsis, or None."""
+    items = idx if type(idx) is tuple else (idx,)
+    sig: list[Any] = []
+    for i in items:
+        t = type(i)
+        if t is slice:
+            a, b, c = i.start, i.stop, i.step
+            if type(a) not in _INT_OR_NONE or type(b) not in _INT_OR_NONE:
+                return None
+            if type(c) not in _INT_OR_NONE:
+                return None
+            sig.append((a, b, c))
+        elif t is int or i is None or i is Ellipsis:
+            sig.append(i)
+        else:
+            return None
+    return tuple(sig)
+
+
+def _normalize(shape: tuple[int, ...], idx: Any, name: str) -> tuple[tuple, list, bool]:
     items = [_classify(i, name) for i in (idx if isinstance(idx, tuple) else (idx,))]
     ndim = len(shape)
     consumed = 0
@@ -225,6 +267,14 @@ def index_layout(
 
 
 def index_key(idx: tuple, arrays: Any) -> tuple:
+    """The numpy index for a normalised ``idx`` whose ARRAY slots ``arrays`` fill."""
+    if not arrays:
+        key = _KEYS.get(idx)
+        if key is None:
+            if len(_KEYS) >= _CACHE_SIZE:
+                _KEYS.clear()
+            key = _KEYS[idx] = tuple(slice(*c) if type(c) is Slice else c for c in idx)
+        return key
     it = iter(arrays)
     return tuple(next(it) if c is ARRAY else slice(*c) if type(c) is Slice else c for c in idx)
 

@@ -357,6 +357,9 @@ def tanh(x):
 def _sech2_impl(x):
     with np.errstate(over="ignore"):
         c = np.cosh(x)
+        if type(c) is np.ndarray:  # the same two ufuncs, into cosh's fresh array
+            np.multiply(c, c, out=c)
+            return np.divide(1.0, c, out=c)
         return 1.0 / (c * c)
 
 
