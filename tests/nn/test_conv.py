@@ -354,3 +354,38 @@ def test_a_small_cnn_learns_horizontal_versus_vertical_bars():
     assert float(loss(model, x, y)) < 0.25 * first
     x_new, y_new = bars(128, np.random.default_rng(5))
     assert np.mean(np.argmax(model(x_new), axis=-1) == y_new) > 0.9
+
+
+@pytest.mark.parametrize(
+    ("stride", "padding", "dilation"),
+    [(1, 0, 1), (2, 1, 1), (1, 2, 2), ((2, 1), (1, 0), (1, 2))],
+)
+def test_the_eager_kernel_gradient_from_forward_columns_is_the_loops_transpose(
+    stride, padding, dilation
+):
+    # The kernel gradient reuses the forward's im2col columns when it has them and builds
+    # the same columns when it does not: both equal the loops' transpose (a VJP against a
+    # loop-built Jacobian), and each other exactly.
+    from funcgrad.primitives.conv import _COLUMNS
+
+    rng = np.random.default_rng(3)
+    x, w = rng.normal(size=(3, 2, 7, 6)), rng.normal(size=(4, 2, 3, 2))
+    f = lambda w: nn.conv2d(x, w, stride=stride, padding=padding, dilation=dilation)  # noqa: E731
+    out, pullback = fg.vjp(f, w)
+    g = rng.normal(size=out.shape)
+    assert any(ref() is x for ref, _, _ in _COLUMNS.entries.values())  # the forward kept them
+    hit = pullback(g)[0]
+    _COLUMNS.entries.clear()
+    miss = pullback(g)[0]
+    np.testing.assert_array_equal(hit, miss)
+    s = (stride, stride) if isinstance(stride, int) else stride
+    d = (dilation, dilation) if isinstance(dilation, int) else dilation
+    p = (padding, padding) if isinstance(padding, int) else padding
+    pads = ((p[0], p[0]), (p[1], p[1]))
+    expected = np.zeros_like(w)
+    for idx in np.ndindex(*w.shape):  # d<g, conv(x, w)>/dw[idx] with a one-hot kernel
+        e = np.zeros_like(w)
+        e[idx] = 1.0
+        expected[idx] = np.sum(g * loop_conv2d(x, e, s, pads, d))
+    np.testing.assert_allclose(hit, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fg.jit(pullback)(g)[0], hit, rtol=1e-12, atol=1e-12)
