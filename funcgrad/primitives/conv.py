@@ -170,7 +170,9 @@ class _Columns:
     def remember(self, x: np.ndarray, key: tuple, cols: np.ndarray) -> None:
         entries = self.entries
         if len(entries) >= self.size:
-            entries.pop(next(iter(entries), None), None)
+            for oldest in entries:  # the first inserted
+                entries.pop(oldest, None)
+                break
         ident = id(x)
         entries[ident] = (weakref.ref(x, lambda _: entries.pop(ident, None)), key, cols)
 
