@@ -25,6 +25,7 @@ Imports core and the shape family.
 from __future__ import annotations
 
 import math
+import threading
 import weakref
 from typing import Any
 
@@ -166,15 +167,16 @@ class _Columns:
     def __init__(self, size: int = 16) -> None:
         self.size = size
         self.entries: dict[int, tuple[Any, tuple, np.ndarray]] = {}
+        self.lock = threading.Lock()  # eviction iterates: threads must not interleave
 
     def remember(self, x: np.ndarray, key: tuple, cols: np.ndarray) -> None:
-        entries = self.entries
-        if len(entries) >= self.size:
-            for oldest in entries:  # the first inserted
-                entries.pop(oldest, None)
-                break
-        ident = id(x)
-        entries[ident] = (weakref.ref(x, lambda _: entries.pop(ident, None)), key, cols)
+        entries, ident = self.entries, id(x)
+        with self.lock:
+            if len(entries) >= self.size:
+                for oldest in entries:  # the first inserted
+                    entries.pop(oldest, None)
+                    break
+            entries[ident] = (weakref.ref(x, lambda _: entries.pop(ident, None)), key, cols)
 
     def recall(self, x: np.ndarray, key: tuple) -> np.ndarray | None:
         entry = self.entries.get(id(x))
