@@ -173,9 +173,12 @@ class _Columns:
         entries, ident = self.entries, id(x)
         with self.lock:
             if len(entries) >= self.size:
-                for oldest in entries:  # the first inserted
-                    entries.pop(oldest, None)
-                    break
+                try:
+                    for oldest in entries:  # the first inserted
+                        entries.pop(oldest, None)
+                        break
+                except RuntimeError:  # a freed input's entry left meanwhile: room enough
+                    pass
             entries[ident] = (weakref.ref(x, lambda _: entries.pop(ident, None)), key, cols)
 
     def recall(self, x: np.ndarray, key: tuple) -> np.ndarray | None:
