@@ -389,3 +389,35 @@ def test_the_eager_kernel_gradient_from_forward_columns_is_the_loops_transpose(
         expected[idx] = np.sum(g * loop_conv2d(x, e, s, pads, d))
     np.testing.assert_allclose(hit, expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(fg.jit(pullback)(g)[0], hit, rtol=1e-12, atol=1e-12)
+
+
+def test_threads_computing_conv_gradients_at_once_agree_with_one_thread():
+    # the kernel gradient's column cache is shared: concurrent use must not mix inputs
+    import sys
+    import threading
+
+    rng = np.random.default_rng(5)
+    xs = [rng.normal(size=(2, 2, 6, 6)) for _ in range(6)]
+    w = rng.normal(size=(3, 2, 3, 3))
+    grad = fg.grad(lambda w, x: fnp.sum(nn.conv2d(x, w, padding=1) ** 2))
+    expected = [grad(w, x) for x in xs]
+    got: dict[int, list] = {i: [] for i in range(len(xs))}
+
+    def work(i):
+        for _ in range(20):
+            got[i].append(grad(w, xs[i]))
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(len(xs))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    for i, e in enumerate(expected):
+        assert len(got[i]) == 20
+        for g in got[i]:
+            np.testing.assert_array_equal(g, e)
