@@ -22,7 +22,7 @@ import argparse
 import os
 import sys
 
-from ._harness import THREAD_ENV, choose_cpu, pin
+from ._harness import ALLOC_ENV, THREAD_ENV, choose_cpu, pin
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +33,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--top", type=int, default=25, help="rows of the cProfile table")
     p.add_argument("--cpu", type=int, default=None)
     args = p.parse_args(argv)
+    if argv is None and any(os.environ.get(k) != v for k, v in ALLOC_ENV.items()):
+        # glibc reads its allocator settings at start: run again with the workers' ones
+        env = {**os.environ, **ALLOC_ENV}
+        cmd = [
+            sys.executable,
+            "-m",
+            "benchmarks.breakdown",
+            *(sys.argv[1:] if argv is None else argv),
+        ]
+        os.execve(sys.executable, cmd, env)
     os.environ.update(THREAD_ENV)  # before numpy's first import
     pin(choose_cpu(args.cpu))
     run(args)

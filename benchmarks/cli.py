@@ -19,7 +19,7 @@ import sys
 from typing import Any
 
 from . import report
-from ._harness import ROOT, THREAD_ENV, Worker, WorkerError, choose_cpu, worker_env
+from ._harness import ALLOC_ENV, ROOT, THREAD_ENV, Worker, WorkerError, choose_cpu, worker_env
 from .backends import BACKENDS, IMPORT_MODULE, available
 from .importtime import import_times
 from .workloads import WORKLOADS
@@ -203,6 +203,7 @@ def meta(command: str, cpu: int, args: argparse.Namespace) -> dict:
         "cpu_model": cpu_model(),
         "pinned_cpu": cpu,
         "thread_env": THREAD_ENV,
+        "alloc_env": ALLOC_ENV,
         "rounds": args.rounds,
         "repeat": args.repeat,
         "min_time": args.min_time,

@@ -80,7 +80,8 @@ def header(results: dict) -> str:
         f"- funcgrad revision: {m['git']}",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
         f"- single-threaded: {env}; {'; '.join(settings) or 'no framework pools'}; "
-        f"every backend in its own process pinned to CPU {m['pinned_cpu']}",
+        f"every backend in its own process pinned to CPU {m['pinned_cpu']}; glibc "
+        f"{' '.join(f'{k}={v}' for k, v in m.get('alloc_env', {}).items()) or 'defaults'}",
         f"- CPU time per call (time.process_time), median of {m['repeat']} samples of >= "
         f"{m['min_time'] * 1e3:g} ms, best of {m['rounds']} interleaved rounds; first call is "
         "wall time, before any warm-up; 'max rel dev' is max|x - numpy| / max|numpy| over the "
