@@ -141,12 +141,10 @@ def _basic_signature(idx: Any) -> tuple | None:
     for i in items:
         t = type(i)
         if t is slice:
-            a, b, c = i.start, i.stop, i.step
-            if type(a) not in _INT_OR_NONE or type(b) not in _INT_OR_NONE:
+            ends = (i.start, i.stop, i.step)
+            if any(type(e) not in _INT_OR_NONE for e in ends):
                 return None
-            if type(c) not in _INT_OR_NONE:
-                return None
-            sig.append((a, b, c))
+            sig.append(ends)
         elif t is int or i is None or i is Ellipsis:
             sig.append(i)
         else:

@@ -36,6 +36,7 @@ from ..core.avals import ShapedArray
 from ..core.errors import FuncgradValueError
 from ..core.primitive import Primitive
 from ..core.rules import BATCH, JVP, VJP
+from ..core.trace import trace_stack
 from .shape import _bdim_front, flip, move_axis, reshape, transpose
 
 Pair = tuple[int, int]
@@ -140,7 +141,9 @@ def _conv_impl(x, w, *, strides, padding, lhs_dilation, rhs_dilation, grouped):
     for a in range(0, lead[0], step):
         cols = cols_view[a : a + step].reshape(-1, *lead[1:], k, p)
         np.matmul(wm[a : a + step, None] if grouped else wm, cols, out=out[a : a + step])
-    if not grouped and step >= lead[0]:  # all columns in one array: the kernel gradient's
+    # All columns in one array, not a view of x, while a transformation runs (a gradient may
+    # follow; a plain forward keeps nothing): the kernel gradient's.
+    if not grouped and step >= lead[0] and trace_stack() and not np.may_share_memory(cols, x):
         _COLUMNS.remember(x, (w.shape[-2:], strides, padding, lhs_dilation, rhs_dilation), cols)
     return out.reshape(*lead, o, ho, wo)
 
@@ -158,10 +161,11 @@ class _Columns:
 
     The kernel gradient is ``sum_n out_bar[n] @ cols[n].T``: with the forward's columns at
     hand it skips rebuilding them (a strided gather as costly as the product; 200 -> 85 us
-    for the 8x8 CNN benchmark's second layer). An entry is dropped when its input array
-    is freed, and at most ``size`` are kept. Only eager (ndarray) gradients of small
-    convolutions use it, and they compute the same columns when there is no entry, so
-    results do not depend on what is cached.
+    for the 8x8 CNN benchmark's second layer). Columns are kept only while a transformation
+    runs and only when they are no view of the input (that would keep it alive); an entry
+    is dropped when its input array is freed, and at most ``size`` are kept. Only eager
+    (ndarray) gradients of small convolutions use it, and they compute the same columns
+    when there is no entry, so results do not depend on what is cached.
     """
 
     def __init__(self, size: int = 16) -> None:

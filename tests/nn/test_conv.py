@@ -421,3 +421,13 @@ def test_threads_computing_conv_gradients_at_once_agree_with_one_thread():
         assert len(got[i]) == 20
         for g in got[i]:
             np.testing.assert_array_equal(g, e)
+
+
+def test_a_plain_forward_keeps_no_columns():
+    # outside any transformation no gradient can follow: nothing is cached
+    from funcgrad.primitives.conv import _COLUMNS
+
+    _COLUMNS.entries.clear()
+    x, w = np.ones((2, 2, 6, 6)), np.ones((3, 2, 3, 3))
+    nn.conv2d(x, w)
+    assert not _COLUMNS.entries
